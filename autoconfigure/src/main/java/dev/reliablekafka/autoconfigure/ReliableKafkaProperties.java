@@ -1,0 +1,500 @@
+package dev.reliablekafka.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for the reliable Kafka starter.
+ * <p>
+ * Values given through {@code spring.kafka.*} always win over the defaults held here: these
+ * properties only fill in what the user left unset.
+ *
+ * @author Reliable Kafka team
+ */
+@ConfigurationProperties("reliable.kafka")
+public class ReliableKafkaProperties {
+
+	/**
+	 * Whether the starter hardens the Kafka clients, containers and error handling.
+	 */
+	private boolean enabled = true;
+
+	private final Producer producer = new Producer();
+
+	private final Consumer consumer = new Consumer();
+
+	private final ErrorHandling errorHandling = new ErrorHandling();
+
+	private final Guard guard = new Guard();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Producer getProducer() {
+		return this.producer;
+	}
+
+	public Consumer getConsumer() {
+		return this.consumer;
+	}
+
+	public ErrorHandling getErrorHandling() {
+		return this.errorHandling;
+	}
+
+	public Guard getGuard() {
+		return this.guard;
+	}
+
+	public static class Producer {
+
+		/**
+		 * Upper bound on the time a send may take, retries included, before it fails.
+		 */
+		private Duration deliveryTimeout = Duration.ofMinutes(2);
+
+		/**
+		 * Time the producer waits for more records before sending a batch.
+		 */
+		private Duration linger = Duration.ofMillis(5);
+
+		/**
+		 * Largest batch of records sent to one partition in one request.
+		 */
+		private DataSize batchSize = DataSize.ofKilobytes(64);
+
+		/**
+		 * Compression applied to record batches.
+		 */
+		private Compression compression = Compression.LZ4;
+
+		/**
+		 * Maximum number of unacknowledged requests per broker connection; at most 5 keeps
+		 * idempotent ordering.
+		 */
+		private int maxInFlight = 5;
+
+		/**
+		 * Time the application waits at shutdown for buffered records to be sent.
+		 */
+		private Duration closeTimeout = Duration.ofSeconds(30);
+
+		public Duration getDeliveryTimeout() {
+			return this.deliveryTimeout;
+		}
+
+		public void setDeliveryTimeout(Duration deliveryTimeout) {
+			this.deliveryTimeout = deliveryTimeout;
+		}
+
+		public Duration getLinger() {
+			return this.linger;
+		}
+
+		public void setLinger(Duration linger) {
+			this.linger = linger;
+		}
+
+		public DataSize getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(DataSize batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Compression getCompression() {
+			return this.compression;
+		}
+
+		public void setCompression(Compression compression) {
+			this.compression = compression;
+		}
+
+		public int getMaxInFlight() {
+			return this.maxInFlight;
+		}
+
+		public void setMaxInFlight(int maxInFlight) {
+			this.maxInFlight = maxInFlight;
+		}
+
+		public Duration getCloseTimeout() {
+			return this.closeTimeout;
+		}
+
+		public void setCloseTimeout(Duration closeTimeout) {
+			this.closeTimeout = closeTimeout;
+		}
+
+	}
+
+	/**
+	 * Compression codecs a producer can apply to record batches.
+	 */
+	public enum Compression {
+
+		/**
+		 * No compression.
+		 */
+		NONE,
+
+		/**
+		 * GZIP compression.
+		 */
+		GZIP,
+
+		/**
+		 * Snappy compression.
+		 */
+		SNAPPY,
+
+		/**
+		 * LZ4 compression.
+		 */
+		LZ4,
+
+		/**
+		 * Zstandard compression.
+		 */
+		ZSTD;
+
+		/**
+		 * Return the value Kafka's {@code compression.type} setting expects.
+		 * @return the Kafka name of this codec
+		 */
+		public String kafkaName() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
+
+	}
+
+	public static class Consumer {
+
+		/**
+		 * Where a group without a committed offset starts reading.
+		 */
+		private OffsetReset autoOffsetReset = OffsetReset.EARLIEST;
+
+		/**
+		 * Maximum number of records returned by one poll.
+		 */
+		private int maxPollRecords = 500;
+
+		/**
+		 * Maximum time between two polls before the consumer is considered failed and its
+		 * partitions are reassigned.
+		 */
+		private Duration maxPollInterval = Duration.ofMinutes(5);
+
+		/**
+		 * Whether a record whose listener takes no Acknowledgment parameter is acknowledged
+		 * when the listener returns normally.
+		 */
+		private boolean acknowledgeOnReturn = true;
+
+		public OffsetReset getAutoOffsetReset() {
+			return this.autoOffsetReset;
+		}
+
+		public void setAutoOffsetReset(OffsetReset autoOffsetReset) {
+			this.autoOffsetReset = autoOffsetReset;
+		}
+
+		public int getMaxPollRecords() {
+			return this.maxPollRecords;
+		}
+
+		public void setMaxPollRecords(int maxPollRecords) {
+			this.maxPollRecords = maxPollRecords;
+		}
+
+		public Duration getMaxPollInterval() {
+			return this.maxPollInterval;
+		}
+
+		public void setMaxPollInterval(Duration maxPollInterval) {
+			this.maxPollInterval = maxPollInterval;
+		}
+
+		public boolean isAcknowledgeOnReturn() {
+			return this.acknowledgeOnReturn;
+		}
+
+		public void setAcknowledgeOnReturn(boolean acknowledgeOnReturn) {
+			this.acknowledgeOnReturn = acknowledgeOnReturn;
+		}
+
+	}
+
+	/**
+	 * Where a consumer group without a committed offset starts reading.
+	 */
+	public enum OffsetReset {
+
+		/**
+		 * Start from the oldest record still in the partition.
+		 */
+		EARLIEST,
+
+		/**
+		 * Start after the newest record, skipping everything already written.
+		 */
+		LATEST,
+
+		/**
+		 * Fail when no committed offset exists.
+		 */
+		NONE;
+
+		/**
+		 * Return the value Kafka's {@code auto.offset.reset} setting expects.
+		 * @return the Kafka name of this strategy
+		 */
+		public String kafkaName() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
+
+	}
+
+	public static class ErrorHandling {
+
+		private final BackOff backOff = new BackOff();
+
+		private final DeadLetter deadLetter = new DeadLetter();
+
+		/**
+		 * Exception types that skip the back-off and go to the dead-letter topic at once.
+		 */
+		private List<Class<? extends Throwable>> notRetryable = new ArrayList<>();
+
+		public BackOff getBackOff() {
+			return this.backOff;
+		}
+
+		public DeadLetter getDeadLetter() {
+			return this.deadLetter;
+		}
+
+		public List<Class<? extends Throwable>> getNotRetryable() {
+			return this.notRetryable;
+		}
+
+		public void setNotRetryable(List<Class<? extends Throwable>> notRetryable) {
+			this.notRetryable = notRetryable;
+		}
+
+	}
+
+	public static class BackOff {
+
+		/**
+		 * Delay before the first retry of a failed record.
+		 */
+		private Duration initialInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Factor applied to the delay after each retry.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Longest delay between two retries.
+		 */
+		private Duration maxInterval = Duration.ofSeconds(30);
+
+		/**
+		 * Number of delivery attempts of a failed record, the first one included, before it
+		 * is dead-lettered.
+		 */
+		private int maxAttempts = 5;
+
+		public Duration getInitialInterval() {
+			return this.initialInterval;
+		}
+
+		public void setInitialInterval(Duration initialInterval) {
+			this.initialInterval = initialInterval;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxInterval() {
+			return this.maxInterval;
+		}
+
+		public void setMaxInterval(Duration maxInterval) {
+			this.maxInterval = maxInterval;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+	}
+
+	public static class DeadLetter {
+
+		/**
+		 * Whether records that exhaust their retries are published to a dead-letter topic.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Suffix appended to the source topic name to form the dead-letter topic name.
+		 */
+		private String topicSuffix = "-dlt";
+
+		/**
+		 * Time to wait for the broker to acknowledge a dead-letter record before the record
+		 * counts as not recovered.
+		 */
+		private Duration publishTimeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getTopicSuffix() {
+			return this.topicSuffix;
+		}
+
+		public void setTopicSuffix(String topicSuffix) {
+			this.topicSuffix = topicSuffix;
+		}
+
+		public Duration getPublishTimeout() {
+			return this.publishTimeout;
+		}
+
+		public void setPublishTimeout(Duration publishTimeout) {
+			this.publishTimeout = publishTimeout;
+		}
+
+	}
+
+	public static class Guard {
+
+		/**
+		 * What happens when a setting that can lose messages is found at startup.
+		 */
+		private GuardMode mode = GuardMode.FAIL;
+
+		/**
+		 * Whether a producer 'acks' other than 'all' is accepted.
+		 */
+		private boolean allowWeakAcks;
+
+		/**
+		 * Whether a producer with idempotence turned off is accepted.
+		 */
+		private boolean allowIdempotenceDisabled;
+
+		/**
+		 * Whether consumers that commit offsets automatically are accepted.
+		 */
+		private boolean allowAutoCommit;
+
+		/**
+		 * Whether listener containers whose ack mode is not MANUAL or MANUAL_IMMEDIATE are
+		 * accepted.
+		 */
+		private boolean allowNonManualAckMode;
+
+		/**
+		 * Whether consumers that start at the end of the log when they have no committed
+		 * offset are accepted.
+		 */
+		private boolean allowLatestOffsetReset;
+
+		public GuardMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(GuardMode mode) {
+			this.mode = mode;
+		}
+
+		public boolean isAllowWeakAcks() {
+			return this.allowWeakAcks;
+		}
+
+		public void setAllowWeakAcks(boolean allowWeakAcks) {
+			this.allowWeakAcks = allowWeakAcks;
+		}
+
+		public boolean isAllowIdempotenceDisabled() {
+			return this.allowIdempotenceDisabled;
+		}
+
+		public void setAllowIdempotenceDisabled(boolean allowIdempotenceDisabled) {
+			this.allowIdempotenceDisabled = allowIdempotenceDisabled;
+		}
+
+		public boolean isAllowAutoCommit() {
+			return this.allowAutoCommit;
+		}
+
+		public void setAllowAutoCommit(boolean allowAutoCommit) {
+			this.allowAutoCommit = allowAutoCommit;
+		}
+
+		public boolean isAllowNonManualAckMode() {
+			return this.allowNonManualAckMode;
+		}
+
+		public void setAllowNonManualAckMode(boolean allowNonManualAckMode) {
+			this.allowNonManualAckMode = allowNonManualAckMode;
+		}
+
+		public boolean isAllowLatestOffsetReset() {
+			return this.allowLatestOffsetReset;
+		}
+
+		public void setAllowLatestOffsetReset(boolean allowLatestOffsetReset) {
+			this.allowLatestOffsetReset = allowLatestOffsetReset;
+		}
+
+	}
+
+	/**
+	 * What the startup guard does when it finds a setting that can lose messages.
+	 */
+	public enum GuardMode {
+
+		/**
+		 * Stop the application with a report naming each unsafe setting.
+		 */
+		FAIL,
+
+		/**
+		 * Log each unsafe setting at WARN and start anyway.
+		 */
+		WARN
+
+	}
+
+}

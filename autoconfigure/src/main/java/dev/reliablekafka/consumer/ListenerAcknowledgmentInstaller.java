@@ -1,0 +1,117 @@
+package dev.reliablekafka.consumer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.DelegatingMessageListener;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * Before the listener containers start, wraps the listener of every container that commits
+ * on manual acknowledgment: record listeners get an {@link OffsetGate} so that
+ * out-of-order acknowledgments never commit past an unprocessed record, and listeners that
+ * declare no {@code Acknowledgment} are acknowledged when they return normally.
+ *
+ * @author Reliable Kafka team
+ */
+public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(ListenerAcknowledgmentInstaller.class);
+
+	private final ObjectProvider<KafkaListenerEndpointRegistry> registries;
+
+	private final OffsetGates gates;
+
+	private final boolean acknowledgeOnReturn;
+
+	private final ReliableKafkaMetrics metrics;
+
+	private volatile boolean running;
+
+	/**
+	 * Create an installer.
+	 * @param registries the registries whose containers are wrapped
+	 * @param gates the gates of the consumer threads
+	 * @param acknowledgeOnReturn whether listeners without an {@code Acknowledgment}
+	 * parameter are acknowledged when they return normally
+	 * @param metrics where redeliveries are counted
+	 */
+	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
+			OffsetGates gates, boolean acknowledgeOnReturn, ReliableKafkaMetrics metrics) {
+		this.registries = registries;
+		this.gates = gates;
+		this.acknowledgeOnReturn = acknowledgeOnReturn;
+		this.metrics = metrics;
+	}
+
+	@Override
+	public void start() {
+		List<String> neverAcknowledging = new ArrayList<>();
+		this.registries.orderedStream()
+			.flatMap((registry) -> registry.getAllListenerContainers().stream())
+			.forEach((container) -> install(container, neverAcknowledging));
+		if (!neverAcknowledging.isEmpty()) {
+			throw new ListenerNeverAcknowledgesException(neverAcknowledging);
+		}
+		this.running = true;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void install(MessageListenerContainer container, List<String> neverAcknowledging) {
+		AckMode ackMode = container.getContainerProperties().getAckMode();
+		Object listener = container.getContainerProperties().getMessageListener();
+		if ((ackMode != AckMode.MANUAL && ackMode != AckMode.MANUAL_IMMEDIATE) || listener == null
+				|| listener instanceof GatedRecordListener || listener instanceof AcknowledgeOnReturnBatchListener) {
+			return;
+		}
+		if (listener instanceof DelegatingMessageListener<?> delegating && delegating.isAsyncReplies()) {
+			logger.debug("Listener '" + container.getListenerId() + "' returns asynchronous results; spring-kafka "
+					+ "acknowledges it when the result completes");
+			return;
+		}
+		if (container.getContainerProperties().isAsyncAcks()) {
+			logger.warn("Listener '" + container.getListenerId() + "' uses spring-kafka's async acks, which stop "
+					+ "committing after the first dead-lettered record; the starter already keeps out-of-order "
+					+ "acknowledgments from committing past unprocessed records: remove "
+					+ "spring.kafka.listener.async-acks");
+		}
+		boolean takesAcknowledgment = ListenerIntrospection.takesAcknowledgment(listener);
+		if (!takesAcknowledgment && !this.acknowledgeOnReturn) {
+			neverAcknowledging.add(container.getListenerId());
+			return;
+		}
+		if (listener instanceof MessageListener recordListener) {
+			container.setupMessageListener(GatedRecordListener.wrap(recordListener, this.gates, !takesAcknowledgment,
+					this.metrics));
+		}
+		else if (listener instanceof BatchMessageListener batchListener && !takesAcknowledgment) {
+			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(batchListener));
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return Integer.MIN_VALUE + 1000;
+	}
+
+}

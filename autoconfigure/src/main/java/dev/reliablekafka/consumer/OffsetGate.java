@@ -1,0 +1,179 @@
+package dev.reliablekafka.consumer;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Tracks the records one consumer has handed to its listener and lets an offset be committed
+ * only when every earlier record of the partition was acknowledged or dead-lettered, so that
+ * acknowledgments arriving out of order never commit past a record still being processed.
+ * <p>
+ * One gate belongs to one consumer thread. Records are delivered and partitions revoked on
+ * that thread; acknowledgments may come from any thread.
+ *
+ * @author Reliable Kafka team
+ */
+public final class OffsetGate {
+
+	private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+
+	/**
+	 * Register a record that is about to be handed to the listener.
+	 * @param record the record
+	 * @param acknowledgment the container's acknowledgment for this record
+	 * @return whether the record was delivered before and not yet committed, that is, whether
+	 * this is a retry
+	 */
+	public boolean deliver(ConsumerRecord<?, ?> record, Acknowledgment acknowledgment) {
+		return partition(record).deliver(record.offset(), acknowledgment);
+	}
+
+	/**
+	 * Mark a record processed and commit the contiguous processed prefix of its partition.
+	 * @param record the record
+	 */
+	public void acknowledge(ConsumerRecord<?, ?> record) {
+		Partition partition = existingPartition(record);
+		if (partition != null) {
+			partition.complete(record.offset(), null);
+		}
+	}
+
+	/**
+	 * Mark a record handled by the error handler (dead-lettered) and commit what became
+	 * contiguous. Called on the consumer thread, whose consumer commits when no container
+	 * acknowledgment covers the record (a record that never reached the listener).
+	 * @param record the recovered record
+	 * @param consumer the consumer that polled it
+	 */
+	public void recovered(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+		TopicPartition topicPartition = new TopicPartition(record.topic(), record.partition());
+		partition(record).complete(record.offset(), (offset) -> consumer
+			.commitSync(Map.of(topicPartition, new OffsetAndMetadata(offset + 1))));
+	}
+
+	/**
+	 * Forget what is pending for partitions this consumer no longer owns, or owns afresh.
+	 * @param topicPartitions the partitions
+	 */
+	public void forget(@Nullable Collection<TopicPartition> topicPartitions) {
+		if (topicPartitions == null) {
+			return;
+		}
+		synchronized (this.partitions) {
+			topicPartitions.forEach(this.partitions::remove);
+		}
+	}
+
+	/**
+	 * Return how many records of a partition are delivered but not yet committed.
+	 * @param topicPartition the partition
+	 * @return the number of pending records
+	 */
+	public int pending(TopicPartition topicPartition) {
+		Partition partition;
+		synchronized (this.partitions) {
+			partition = this.partitions.get(topicPartition);
+		}
+		return (partition != null) ? partition.size() : 0;
+	}
+
+	private Partition partition(ConsumerRecord<?, ?> record) {
+		synchronized (this.partitions) {
+			return this.partitions.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+					(topicPartition) -> new Partition());
+		}
+	}
+
+	private @Nullable Partition existingPartition(ConsumerRecord<?, ?> record) {
+		synchronized (this.partitions) {
+			return this.partitions.get(new TopicPartition(record.topic(), record.partition()));
+		}
+	}
+
+	@FunctionalInterface
+	interface OffsetCommitter {
+
+		void commitThrough(long offset);
+
+	}
+
+	private static final class Partition {
+
+		private final TreeMap<Long, Entry> entries = new TreeMap<>();
+
+		synchronized boolean deliver(long offset, Acknowledgment acknowledgment) {
+			Entry entry = this.entries.get(offset);
+			if (entry == null) {
+				this.entries.put(offset, new Entry(acknowledgment));
+				return false;
+			}
+			entry.acknowledgment = acknowledgment;
+			return true;
+		}
+
+		synchronized void complete(long offset, @Nullable OffsetCommitter committer) {
+			Entry entry = this.entries.get(offset);
+			if (entry == null) {
+				if (committer == null) {
+					// Already committed, or the partition was revoked: the new owner redelivers it.
+					return;
+				}
+				entry = new Entry(null);
+				this.entries.put(offset, entry);
+			}
+			entry.done = true;
+			Long lastOffset = null;
+			Entry last = null;
+			Entry lastWithAcknowledgment = null;
+			while (!this.entries.isEmpty() && this.entries.firstEntry().getValue().done) {
+				Map.Entry<Long, Entry> first = this.entries.pollFirstEntry();
+				lastOffset = first.getKey();
+				last = first.getValue();
+				if (last.acknowledgment != null) {
+					lastWithAcknowledgment = last;
+				}
+			}
+			if (last == null) {
+				return;
+			}
+			if (last.acknowledgment != null) {
+				last.acknowledgment.acknowledge();
+			}
+			else if (committer != null) {
+				committer.commitThrough(lastOffset);
+			}
+			else if (lastWithAcknowledgment != null) {
+				lastWithAcknowledgment.acknowledgment.acknowledge();
+			}
+		}
+
+		synchronized int size() {
+			return this.entries.size();
+		}
+
+	}
+
+	private static final class Entry {
+
+		@Nullable Acknowledgment acknowledgment;
+
+		boolean done;
+
+		Entry(@Nullable Acknowledgment acknowledgment) {
+			this.acknowledgment = acknowledgment;
+		}
+
+	}
+
+}

@@ -1,0 +1,102 @@
+package dev.reliablekafka.guard;
+
+/**
+ * A setting that reopens a way of losing messages, with what it costs and how to fix it.
+ *
+ * @author Reliable Kafka team
+ */
+public enum Hazard {
+
+	/**
+	 * A producer acknowledges before every in-sync replica has the record.
+	 */
+	WEAK_ACKS("acks", "the partition leader acknowledges a record before its followers have copied it; if the leader "
+			+ "dies then, the new leader never had the record and an acknowledged message is lost",
+			"remove spring.kafka.producer.acks (the starter uses 'all') or set it to 'all'",
+			"reliable.kafka.guard.allow-weak-acks"),
+
+	/**
+	 * A producer's retries may write a record twice or out of order.
+	 */
+	IDEMPOTENCE_DISABLED("enable.idempotence",
+			"a retried send can be written twice, and with several requests in flight a later record can overtake "
+					+ "an earlier one that failed",
+			"remove spring.kafka.producer.properties[enable.idempotence] or set it to 'true'",
+			"reliable.kafka.guard.allow-idempotence-disabled"),
+
+	/**
+	 * A consumer commits offsets on a timer, whether the records were processed or not.
+	 */
+	AUTO_COMMIT("enable.auto.commit",
+			"offsets are committed on a timer, before the records are processed; a crash after the commit loses "
+					+ "the records that were still in flight",
+			"remove spring.kafka.consumer.enable-auto-commit (the starter uses 'false') or set it to 'false'",
+			"reliable.kafka.guard.allow-auto-commit"),
+
+	/**
+	 * A listener container commits offsets by itself rather than after the listener acknowledged.
+	 */
+	NON_MANUAL_ACK_MODE("ack-mode",
+			"the container commits offsets by itself; a listener that hands records to another thread gets them "
+					+ "committed before they are processed, and a crash loses them",
+			"remove spring.kafka.listener.ack-mode (the starter uses MANUAL_IMMEDIATE) or use MANUAL or "
+					+ "MANUAL_IMMEDIATE on the container factory",
+			"reliable.kafka.guard.allow-non-manual-ack-mode"),
+
+	/**
+	 * A consumer without committed offsets starts at the end of the log.
+	 */
+	LATEST_OFFSET_RESET("auto.offset.reset",
+			"a new consumer group, or one whose committed offsets expired, starts after the newest record and "
+					+ "never sees the records written before it",
+			"remove spring.kafka.consumer.auto-offset-reset (the starter uses 'earliest') or set it to 'earliest'",
+			"reliable.kafka.guard.allow-latest-offset-reset");
+
+	private final String setting;
+
+	private final String consequence;
+
+	private final String fix;
+
+	private final String optOutProperty;
+
+	Hazard(String setting, String consequence, String fix, String optOutProperty) {
+		this.setting = setting;
+		this.consequence = consequence;
+		this.fix = fix;
+		this.optOutProperty = optOutProperty;
+	}
+
+	/**
+	 * Return the name of the unsafe setting.
+	 * @return the setting name
+	 */
+	public String getSetting() {
+		return this.setting;
+	}
+
+	/**
+	 * Return how this setting loses messages.
+	 * @return the consequence, as a sentence fragment
+	 */
+	public String getConsequence() {
+		return this.consequence;
+	}
+
+	/**
+	 * Return what to change to make the setting safe.
+	 * @return the fix, as a sentence fragment
+	 */
+	public String getFix() {
+		return this.fix;
+	}
+
+	/**
+	 * Return the property that accepts this hazard explicitly.
+	 * @return the opt-out property name
+	 */
+	public String getOptOutProperty() {
+		return this.optOutProperty;
+	}
+
+}
