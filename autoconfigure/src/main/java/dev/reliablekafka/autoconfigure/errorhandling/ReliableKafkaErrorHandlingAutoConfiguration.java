@@ -22,6 +22,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -47,6 +49,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @ConditionalOnClass(KafkaTemplate.class)
 @ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ReliableKafkaProperties.class)
+@Import(ReliableKafkaErrorHandlingAutoConfiguration.DeadLetterConfiguration.class)
 public final class ReliableKafkaErrorHandlingAutoConfiguration {
 
 	ReliableKafkaErrorHandlingAutoConfiguration() {
@@ -76,40 +79,46 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		return errorHandler;
 	}
 
-	@Bean
+	/**
+	 * Publishes failed records to dead-letter topics unless the user has a recoverer of
+	 * their own.
+	 */
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(DeadLetterPublishingRecoverer.class)
 	@ConditionalOnBean(ProducerFactory.class)
 	@ConditionalOnBooleanProperty(name = "reliable.kafka.error-handling.dead-letter.enabled", matchIfMissing = true)
-	RawBytesDeadLetterPublishingRecoverer deadLetterPublishingRecoverer(ReliableKafkaProperties properties,
-			DeadLetterTemplates templates, ObjectProvider<ReliableKafkaMetrics> metrics) {
-		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
-		String suffix = deadLetter.getTopicSuffix();
-		RawBytesDeadLetterPublishingRecoverer recoverer = new RawBytesDeadLetterPublishingRecoverer(
-				templates::forRecord, (record, exception) -> new TopicPartition(record.topic() + suffix, record.partition()),
-				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
-		recoverer.setWaitForSendResultTimeout(deadLetter.getPublishTimeout());
-		return recoverer;
-	}
+	static class DeadLetterConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean(DeadLetterPublishingRecoverer.class)
-	@ConditionalOnBean(ProducerFactory.class)
-	@ConditionalOnBooleanProperty(name = "reliable.kafka.error-handling.dead-letter.enabled", matchIfMissing = true)
-	DeadLetterTemplates reliableKafkaDeadLetterTemplates(ProducerFactory<Object, Object> producerFactory,
-			ObjectProvider<KafkaOperations<Object, Object>> kafkaTemplate,
-			ObjectProvider<ProducerListener<Object, Object>> producerListener) {
-		Map<String, Object> configs = new HashMap<>(producerFactory.getConfigurationProperties());
-		configs.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-		Object clientId = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
-		if (clientId != null) {
-			configs.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlt");
+		@Bean
+		RawBytesDeadLetterPublishingRecoverer deadLetterPublishingRecoverer(ReliableKafkaProperties properties,
+				DeadLetterTemplates templates, ObjectProvider<ReliableKafkaMetrics> metrics) {
+			ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
+			String suffix = deadLetter.getTopicSuffix();
+			RawBytesDeadLetterPublishingRecoverer recoverer = new RawBytesDeadLetterPublishingRecoverer(
+					templates::forRecord, (record, exception) -> new TopicPartition(record.topic() + suffix, record.partition()),
+					metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
+			recoverer.setWaitForSendResultTimeout(deadLetter.getPublishTimeout());
+			return recoverer;
 		}
-		DefaultKafkaProducerFactory<byte[], byte[]> bytesFactory = new DefaultKafkaProducerFactory<>(configs,
-				new ByteArraySerializer(), new ByteArraySerializer());
-		bytesFactory.setPhysicalCloseTimeout((int) producerFactory.getPhysicalCloseTimeout().toSeconds());
-		KafkaTemplate<byte[], byte[]> bytesTemplate = new KafkaTemplate<>(bytesFactory);
-		producerListener.ifUnique((listener) -> bytesTemplate.setProducerListener((ProducerListener) listener));
-		return new DeadLetterTemplates(bytesFactory, bytesTemplate, kafkaTemplate.getIfUnique());
+
+		@Bean
+		DeadLetterTemplates reliableKafkaDeadLetterTemplates(ProducerFactory<Object, Object> producerFactory,
+				ObjectProvider<KafkaOperations<Object, Object>> kafkaTemplate,
+				ObjectProvider<ProducerListener<Object, Object>> producerListener) {
+			Map<String, Object> configs = new HashMap<>(producerFactory.getConfigurationProperties());
+			configs.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+			Object clientId = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
+			if (clientId != null) {
+				configs.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlt");
+			}
+			DefaultKafkaProducerFactory<byte[], byte[]> bytesFactory = new DefaultKafkaProducerFactory<>(configs,
+					new ByteArraySerializer(), new ByteArraySerializer());
+			bytesFactory.setPhysicalCloseTimeout((int) producerFactory.getPhysicalCloseTimeout().toSeconds());
+			KafkaTemplate<byte[], byte[]> bytesTemplate = new KafkaTemplate<>(bytesFactory);
+			producerListener.ifUnique((listener) -> bytesTemplate.setProducerListener((ProducerListener) listener));
+			return new DeadLetterTemplates(bytesFactory, bytesTemplate, kafkaTemplate.getIfUnique());
+		}
+
 	}
 
 	private static BackOff boundedBackOff(ReliableKafkaProperties.BackOff properties) {

@@ -1,0 +1,60 @@
+package dev.reliablekafka.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaListener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Consumer defaults against a real broker with nothing configured but the bootstrap
+ * servers and a group: a new group reads what was written before it existed (L11), and a
+ * listener that takes no Acknowledgment gets each record committed once it returns.
+ */
+class ConsumerDefaultsIntegrationTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	private final String topic = KafkaTestBroker.uniqueName("events");
+
+	private final String group = KafkaTestBroker.uniqueName("group");
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
+		.withPropertyValues("spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers(),
+				"test.topic=" + this.topic, "spring.kafka.consumer.group-id=" + this.group);
+
+	@Test
+	void whenNewGroupStartsThenItReadsRecordsWrittenBeforeAndCommitsThemAfterTheListenerReturns() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		List<String> written = List.of("e-0", "e-1", "e-2", "e-3", "e-4", "e-5", "e-6", "e-7", "e-8", "e-9");
+		KafkaTestBroker.send(this.topic, written);
+		this.contextRunner.withUserConfiguration(PlainListener.class).run((context) -> {
+			PlainListener listener = context.getBean(PlainListener.class);
+			TopicPartition partition = new TopicPartition(this.topic, 0);
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, partition) == 10);
+			assertThat(listener.received).containsExactlyElementsOf(written);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PlainListener {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "plain", idIsGroup = false, topics = "${test.topic}")
+		void listen(String value) {
+			this.received.add(value);
+		}
+
+	}
+
+}

@@ -1,0 +1,177 @@
+package dev.reliablekafka.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.LongSerializer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaListener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dead-letter path against a real broker: failed and undeserializable records reach
+ * {@code <topic>-dlt} with their original bytes and headers, and a record whose dead-letter
+ * publish fails is neither committed nor skipped.
+ */
+class DeadLetterIntegrationTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	private final String topic = KafkaTestBroker.uniqueName("orders");
+
+	private final String group = KafkaTestBroker.uniqueName("group");
+
+	private final TopicPartition partition = new TopicPartition(this.topic, 0);
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
+		.withBean(SimpleMeterRegistry.class)
+		.withPropertyValues("spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers(),
+				"test.topic=" + this.topic, "spring.kafka.consumer.group-id=" + this.group,
+				"reliable.kafka.error-handling.back-off.initial-interval=20ms",
+				"reliable.kafka.error-handling.back-off.max-interval=50ms",
+				"reliable.kafka.error-handling.back-off.max-attempts=3");
+
+	@Test
+	void whenListenerKeepsFailingThenRecordReachesDeadLetterTopicWithOriginalBytesAndHeaders() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		RecordHeaders headers = new RecordHeaders();
+		headers.add("trace-id", "t-42".getBytes(StandardCharsets.UTF_8));
+		KafkaTestBroker.send(this.topic, 0, "k0".getBytes(StandardCharsets.UTF_8), bytes("ok-0"), new RecordHeaders());
+		KafkaTestBroker.send(this.topic, 0, "k1".getBytes(StandardCharsets.UTF_8), bytes("fail-1"), headers);
+		KafkaTestBroker.send(this.topic, 0, "k2".getBytes(StandardCharsets.UTF_8), bytes("ok-2"), new RecordHeaders());
+		this.contextRunner.withUserConfiguration(FailingListener.class).run((context) -> {
+			FailingListener listener = context.getBean(FailingListener.class);
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 3);
+			List<ConsumerRecord<byte[], byte[]>> deadLetters = KafkaTestBroker.readAll(this.topic + "-dlt", 1,
+					TIMEOUT);
+			assertThat(deadLetters).hasSize(1);
+			ConsumerRecord<byte[], byte[]> deadLetter = deadLetters.get(0);
+			assertThat(deadLetter.value()).isEqualTo(bytes("fail-1"));
+			assertThat(deadLetter.key()).isEqualTo(bytes("k1"));
+			assertThat(header(deadLetter, "trace-id")).isEqualTo("t-42");
+			assertThat(header(deadLetter, "kafka_dlt-original-topic")).isEqualTo(this.topic);
+			assertThat(deadLetter.headers().lastHeader("kafka_dlt-original-offset").value())
+				.isEqualTo(new LongSerializer().serialize(null, 1L));
+			assertThat(header(deadLetter, "kafka_dlt-exception-cause-fqcn") + header(deadLetter, "kafka_dlt-exception-fqcn"))
+				.contains(IllegalStateException.class.getName());
+			assertThat(deadLetter.headers().lastHeader("reliablekafka_raw_value")).isNull();
+			assertThat(listener.attempts.get("fail-1").get()).isEqualTo(3);
+			assertThat(listener.processed).containsExactly("ok-0", "ok-2");
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("reliable.kafka.consumer.dead.letters").tag("topic", this.topic)
+				.tag("exception", "IllegalStateException").counter().count()).isEqualTo(1.0);
+			assertThat(meters.get("reliable.kafka.consumer.retries").tag("topic", this.topic).counter().count())
+				.isEqualTo(2.0);
+		});
+	}
+
+	@Test
+	void whenRecordCannotBeDeserializedThenItSkipsRetriesAndReachesDeadLetterTopicRaw() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		LongSerializer longs = new LongSerializer();
+		KafkaTestBroker.send(this.topic, 0, null, longs.serialize(null, 7L), new RecordHeaders());
+		KafkaTestBroker.send(this.topic, 0, null, bytes("not-a-long"), new RecordHeaders());
+		KafkaTestBroker.send(this.topic, 0, null, longs.serialize(null, 9L), new RecordHeaders());
+		this.contextRunner.withUserConfiguration(LongListener.class)
+			.withPropertyValues(
+					"spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.LongDeserializer")
+			.run((context) -> {
+				LongListener listener = context.getBean(LongListener.class);
+				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 3);
+				List<ConsumerRecord<byte[], byte[]>> deadLetters = KafkaTestBroker.readAll(this.topic + "-dlt", 1,
+						TIMEOUT);
+				assertThat(deadLetters).hasSize(1);
+				assertThat(deadLetters.get(0).value()).isEqualTo(bytes("not-a-long"));
+				assertThat(listener.values).containsExactly(7L, 9L);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get("reliable.kafka.consumer.dead.letters").tag("topic", this.topic)
+					.tag("exception", "DeserializationException").counter().count()).isEqualTo(1.0);
+				assertThat(meters.find("reliable.kafka.consumer.retries").counters()).isEmpty();
+			});
+	}
+
+	@Test
+	void whenDeadLetterPublishFailsThenRecordIsNotCommittedAndIsRetriedUntilItSucceeds() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, List.of("fail-0", "ok-1"));
+		this.contextRunner.withUserConfiguration(FailingListener.class)
+			.withPropertyValues("spring.kafka.producer.properties.max.block.ms=500",
+					"spring.kafka.producer.properties.request.timeout.ms=1000",
+					"reliable.kafka.producer.delivery-timeout=2s",
+					"reliable.kafka.error-handling.dead-letter.publish-timeout=2s")
+			.run((context) -> {
+				FailingListener listener = context.getBean(FailingListener.class);
+				// Two full rounds of attempts: the first recovery failed and the record came back.
+				await().atMost(TIMEOUT).until(() -> listener.attempts.get("fail-0") != null
+						&& listener.attempts.get("fail-0").get() >= 6);
+				assertThat(KafkaTestBroker.committedOffset(this.group, this.partition)).isEqualTo(-1);
+				assertThat(listener.processed).isEmpty();
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get("reliable.kafka.producer.send.failures").tag("topic", this.topic + "-dlt")
+					.counter().count()).isGreaterThanOrEqualTo(1.0);
+				KafkaTestBroker.createTopics(1, this.topic + "-dlt");
+				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 2);
+				assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).hasSize(1)
+					.allSatisfy((record) -> assertThat(record.value()).isEqualTo(bytes("fail-0")));
+				assertThat(listener.processed).containsExactly("ok-1");
+			});
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String header(ConsumerRecord<?, ?> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingListener {
+
+		final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+		final List<String> processed = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "failing", idIsGroup = false, topics = "${test.topic}")
+		void listen(String value) {
+			this.attempts.computeIfAbsent(value, (key) -> new AtomicInteger()).incrementAndGet();
+			if (value.startsWith("fail")) {
+				throw new IllegalStateException("cannot process this one");
+			}
+			this.processed.add(value);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LongListener {
+
+		final List<Long> values = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "longs", idIsGroup = false, topics = "${test.topic}")
+		void listen(Long value) {
+			this.values.add(value);
+		}
+
+	}
+
+}

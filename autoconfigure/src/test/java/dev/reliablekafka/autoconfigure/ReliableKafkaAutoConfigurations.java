@@ -1,0 +1,25 @@
+package dev.reliablekafka.autoconfigure;
+
+import dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration;
+import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingAutoConfiguration;
+import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
+import dev.reliablekafka.autoconfigure.metrics.ReliableKafkaMetricsAutoConfiguration;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+
+/**
+ * The auto-configurations an application with the starter gets.
+ */
+public final class ReliableKafkaAutoConfigurations {
+
+	private ReliableKafkaAutoConfigurations() {
+	}
+
+	public static AutoConfigurations withKafka() {
+		return AutoConfigurations.of(KafkaAutoConfiguration.class, ReliableKafkaClientsAutoConfiguration.class,
+				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
+				ReliableKafkaMetricsAutoConfiguration.class);
+	}
+
+}
