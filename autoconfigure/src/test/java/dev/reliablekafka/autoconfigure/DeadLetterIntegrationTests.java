@@ -135,6 +135,36 @@ class DeadLetterIntegrationTests {
 			});
 	}
 
+	@Test
+	void whenExceptionIsConfiguredNotRetryableThenRecordIsDeadLetteredOnItsFirstFailure() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		KafkaTestBroker.send(this.topic, List.of("fail-0", "ok-1"));
+		this.contextRunner.withUserConfiguration(FailingListener.class)
+			.withPropertyValues("reliable.kafka.error-handling.not-retryable=java.lang.IllegalStateException")
+			.run((context) -> {
+				FailingListener listener = context.getBean(FailingListener.class);
+				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 2);
+				assertThat(listener.attempts.get("fail-0").get()).isEqualTo(1);
+				assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).hasSize(1);
+			});
+	}
+
+	@Test
+	void whenDeadLetteringIsOffThenFailingRecordIsRetriedAndNeverSkipped() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, List.of("fail-0", "ok-1"));
+		this.contextRunner.withUserConfiguration(FailingListener.class)
+			.withPropertyValues("reliable.kafka.error-handling.dead-letter.enabled=false")
+			.run((context) -> {
+				FailingListener listener = context.getBean(FailingListener.class);
+				// Far beyond max-attempts (3): the record keeps coming back instead of being dropped.
+				await().atMost(TIMEOUT).until(() -> listener.attempts.get("fail-0") != null
+						&& listener.attempts.get("fail-0").get() >= 8);
+				assertThat(KafkaTestBroker.committedOffset(this.group, this.partition)).isEqualTo(-1);
+				assertThat(listener.processed).isEmpty();
+			});
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
