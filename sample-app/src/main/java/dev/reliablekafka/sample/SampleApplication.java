@@ -1,0 +1,20 @@
+package dev.reliablekafka.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * An order pipeline that uses the reliable Kafka starter: orders accepted over HTTP are
+ * acknowledged only once the brokers have them, processed idempotently by a listener, and
+ * invalid ones end in the dead-letter topic.
+ *
+ * @author Reliable Kafka team
+ */
+@SpringBootApplication
+public class SampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleApplication.class, args);
+	}
+
+}

@@ -1,0 +1,85 @@
+package dev.reliablekafka.sample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample end to end over HTTP, on the embedded Kafka it starts by itself.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SampleApplicationTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Autowired
+	private Environment environment;
+
+	@Autowired
+	private OrderStore store;
+
+	@Autowired
+	private DefaultKafkaProducerFactory<?, ?> producerFactory;
+
+	@Autowired
+	private ConcurrentKafkaListenerContainerFactory<?, ?> containerFactory;
+
+	@Test
+	void runsWithTheStartersSafeDefaults() {
+		assertThat(this.producerFactory.getConfigurationProperties()).containsEntry("acks", "all")
+			.containsEntry("enable.idempotence", true);
+		assertThat(this.containerFactory.getContainerProperties().getAckMode()).isEqualTo(AckMode.MANUAL_IMMEDIATE);
+	}
+
+	@Test
+	void acceptedOrderIsProcessedOnceAndInvalidOnesReachTheDeadLetterTopic() throws Exception {
+		HttpResponse<String> accepted = post("/orders", "application/json",
+				"{\"id\":\"order-1\",\"item\":\"book\",\"quantity\":2}");
+		assertThat(accepted.statusCode()).isEqualTo(201);
+		// The same order again: Kafka may deliver twice, the store applies it once.
+		assertThat(post("/orders", "application/json", "{\"id\":\"order-1\",\"item\":\"book\",\"quantity\":2}")
+			.statusCode()).isEqualTo(201);
+		assertThat(post("/orders", "application/json", "{\"id\":\"order-2\",\"item\":\"pen\",\"quantity\":0}")
+			.statusCode()).isEqualTo(201);
+		assertThat(post("/orders/raw", "text/plain", "this is not an order").statusCode()).isEqualTo(201);
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+			assertThat(this.store.processed()).extracting(Order::id).containsExactly("order-1");
+			assertThat(this.store.duplicates()).isEqualTo(1);
+			assertThat(this.store.deadLetters()).extracting(OrderStore.DeadLetter::value)
+				.containsExactlyInAnyOrder("{\"id\":\"order-2\",\"item\":\"pen\",\"quantity\":0}", "this is not an order");
+		});
+		assertThat(get("/actuator/prometheus").body()).contains("reliable_kafka_consumer_dead_letters_total");
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://localhost:" + this.environment.getProperty("local.server.port") + path);
+	}
+
+}
