@@ -2,6 +2,7 @@ package dev.reliablekafka.sample;
 
 import java.util.Map;
 
+import dev.reliablekafka.testkit.KafkaTestCluster;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -12,12 +13,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
- * Starts a real three-node KRaft Kafka cluster inside this JVM when no
- * {@code spring.kafka.bootstrap-servers} is configured, so that the sample runs with nothing
- * installed. It stops with the application.
+ * Starts a real Kafka cluster of three KRaft nodes, each in its own process on 127.0.0.1,
+ * when no {@code spring.kafka.bootstrap-servers} is configured, so that the sample runs with
+ * nothing installed. The nodes stop with the application, and die with its JVM whatever
+ * way it ends.
  *
  * @author Reliable Kafka team
  */
@@ -34,22 +35,19 @@ public class EmbeddedKafkaInitializer implements ApplicationContextInitializer<C
 				|| !environment.getProperty("sample.embedded-kafka.enabled", Boolean.class, true)) {
 			return;
 		}
-		int nodes = environment.getProperty("sample.embedded-kafka.nodes", Integer.class, 1);
-		long start = System.nanoTime();
-		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(nodes, 1);
-		broker.brokerProperties(Map.of("auto.create.topics.enable", "false", "min.insync.replicas",
-				String.valueOf(Math.min(2, nodes)), "unclean.leader.election.enable", "false"));
-		broker.afterPropertiesSet();
-		logger.info("Started an embedded Kafka cluster of " + nodes + " KRaft nodes at " + broker.getBrokersAsString()
-				+ " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+		int nodes = environment.getProperty("sample.embedded-kafka.nodes", Integer.class, 3);
+		KafkaTestCluster cluster = KafkaTestCluster.builder().nodes(nodes).start();
+		logger.info("Started an embedded Kafka cluster of " + nodes + " KRaft node processes at "
+				+ cluster.bootstrapServers() + " in " + cluster.startupTime().toMillis() + " ms");
 		environment.getPropertySources()
-			.addFirst(new MapPropertySource("embeddedKafka", Map.of(BOOTSTRAP_SERVERS, broker.getBrokersAsString(),
-					"sample.topic.replicas", String.valueOf(nodes))));
+			.addFirst(new MapPropertySource("embeddedKafka", Map.of(BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
+					"sample.topic.replicas", String.valueOf(Math.min(3, nodes)))));
+		context.getBeanFactory().registerSingleton("embeddedKafkaCluster", cluster);
 		// Stops the cluster on a normal shutdown (Ctrl-C included) and when startup fails,
 		// whose context is never closed.
 		context.addApplicationListener((ApplicationEvent event) -> {
 			if (event instanceof ContextClosedEvent || event instanceof ApplicationFailedEvent) {
-				broker.destroy();
+				cluster.close();
 			}
 		});
 	}

@@ -1,0 +1,202 @@
+package dev.reliablekafka.testkit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Kafka node (broker and controller) of a {@link KafkaTestCluster}, running in its own
+ * JVM process on 127.0.0.1.
+ *
+ * @author Reliable Kafka team
+ */
+public final class KafkaNode {
+
+	private final int id;
+
+	private final int brokerPort;
+
+	private final int controllerPort;
+
+	private final Path directory;
+
+	private final List<String> command;
+
+	private volatile Process process;
+
+	private volatile boolean paused;
+
+	KafkaNode(int id, int brokerPort, int controllerPort, Path directory, List<String> command) {
+		this.id = id;
+		this.brokerPort = brokerPort;
+		this.controllerPort = controllerPort;
+		this.directory = directory;
+		this.command = List.copyOf(command);
+	}
+
+	/**
+	 * Return the node id, which is also its broker id.
+	 * @return the id
+	 */
+	public int id() {
+		return this.id;
+	}
+
+	/**
+	 * Return the {@code host:port} clients connect to.
+	 * @return the broker address
+	 */
+	public String address() {
+		return "127.0.0.1:" + this.brokerPort;
+	}
+
+	int brokerPort() {
+		return this.brokerPort;
+	}
+
+	int controllerPort() {
+		return this.controllerPort;
+	}
+
+	/**
+	 * Return the directory holding the node's configuration, data and log.
+	 * @return the directory
+	 */
+	public Path directory() {
+		return this.directory;
+	}
+
+	/**
+	 * Return the operating system process id, or -1 when the node is not running.
+	 * @return the pid
+	 */
+	public long pid() {
+		Process current = this.process;
+		return (current != null && current.isAlive()) ? current.pid() : -1;
+	}
+
+	/**
+	 * Return whether the node's process is alive (paused counts as alive).
+	 * @return whether it runs
+	 */
+	public boolean isRunning() {
+		Process current = this.process;
+		return current != null && current.isAlive();
+	}
+
+	synchronized void launch() {
+		if (isRunning()) {
+			throw new IllegalStateException("Node " + this.id + " is already running");
+		}
+		ProcessBuilder builder = new ProcessBuilder(this.command).directory(this.directory.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("node.log").toFile()));
+		try {
+			this.process = builder.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not start Kafka node " + this.id, ex);
+		}
+		this.paused = false;
+	}
+
+	/**
+	 * Stop the node cleanly (SIGTERM) and wait until its process is gone: the broker moves
+	 * its leaderships away and closes its logs.
+	 * @param timeout how long to wait before killing it
+	 */
+	public synchronized void stop(Duration timeout) {
+		Process current = this.process;
+		if (current == null || !current.isAlive()) {
+			return;
+		}
+		resumeIfPaused();
+		current.destroy();
+		if (!waitFor(current, timeout)) {
+			kill();
+		}
+	}
+
+	/**
+	 * Kill the node ({@code kill -9}) and wait until its process is gone: nothing is flushed
+	 * and no leadership is handed over.
+	 */
+	public synchronized void kill() {
+		Process current = this.process;
+		if (current == null) {
+			return;
+		}
+		current.destroyForcibly();
+		waitFor(current, Duration.ofSeconds(30));
+		this.paused = false;
+	}
+
+	/**
+	 * Freeze the node (SIGSTOP): it keeps its connections but answers nothing, like a
+	 * replica stuck in a long pause.
+	 */
+	public synchronized void pause() {
+		signal("STOP");
+		this.paused = true;
+	}
+
+	/**
+	 * Let a paused node continue (SIGCONT).
+	 */
+	public synchronized void resume() {
+		signal("CONT");
+		this.paused = false;
+	}
+
+	/**
+	 * Return whether the node is paused.
+	 * @return whether it is frozen
+	 */
+	public boolean isPaused() {
+		return this.paused;
+	}
+
+	private void resumeIfPaused() {
+		if (this.paused) {
+			resume();
+		}
+	}
+
+	private void signal(String signal) {
+		long pid = pid();
+		if (pid < 0) {
+			throw new IllegalStateException("Node " + this.id + " is not running");
+		}
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not signal node " + this.id, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while signalling node " + this.id, ex);
+		}
+	}
+
+	private static boolean waitFor(Process process, Duration timeout) {
+		try {
+			return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "KafkaNode[id=" + this.id + ", address=" + address() + ", pid=" + pid() + "]";
+	}
+
+}

@@ -1,0 +1,42 @@
+package dev.reliablekafka.testkit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Starts a {@link KafkaTestCluster} once for the annotated test class and stops it after its
+ * last test. Test methods, lifecycle methods and constructors receive it by declaring a
+ * {@link KafkaTestCluster} parameter.
+ *
+ * @author Reliable Kafka team
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@ExtendWith(KafkaClusterExtension.class)
+public @interface WithKafkaCluster {
+
+	/**
+	 * Return the number of nodes.
+	 * @return the number of nodes
+	 */
+	int nodes() default 3;
+
+	/**
+	 * Return the minimum number of in-sync replicas of new topics.
+	 * @return the minimum ISR
+	 */
+	int minInsyncReplicas() default 2;
+
+	/**
+	 * Return extra broker settings as {@code name=value} pairs.
+	 * @return the settings
+	 */
+	String[] brokerProperties() default {};
+
+}
