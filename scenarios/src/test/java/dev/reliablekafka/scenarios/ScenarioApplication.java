@@ -1,0 +1,28 @@
+package dev.reliablekafka.scenarios;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A Spring Boot application with the starter on its classpath, as a user would have it;
+ * each scenario starts it with either the unsafe setting or nothing but the bootstrap
+ * servers.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+class ScenarioApplication {
+
+	static ConfigurableApplicationContext start(String bootstrapServers, String... properties) {
+		String[] all = new String[properties.length + 2];
+		all[0] = "spring.kafka.bootstrap-servers=" + bootstrapServers;
+		all[1] = "spring.main.banner-mode=off";
+		System.arraycopy(properties, 0, all, 2, properties.length);
+		return new SpringApplicationBuilder(ScenarioApplication.class).web(WebApplicationType.NONE)
+			.properties(all)
+			.run();
+	}
+
+}
