@@ -16,11 +16,16 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ScenarioApplication {
 
 	static ConfigurableApplicationContext start(String bootstrapServers, String... properties) {
+		return start(new Class<?>[0], bootstrapServers, properties);
+	}
+
+	static ConfigurableApplicationContext start(Class<?>[] components, String bootstrapServers, String... properties) {
 		String[] all = new String[properties.length + 2];
 		all[0] = "spring.kafka.bootstrap-servers=" + bootstrapServers;
 		all[1] = "spring.main.banner-mode=off";
 		System.arraycopy(properties, 0, all, 2, properties.length);
-		return new SpringApplicationBuilder(ScenarioApplication.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(ScenarioApplication.class).sources(components)
+			.web(WebApplicationType.NONE)
 			.properties(all)
 			.run();
 	}

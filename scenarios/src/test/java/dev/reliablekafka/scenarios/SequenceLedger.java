@@ -99,6 +99,30 @@ final class SequenceLedger {
 		return new Outcome(this.sent, acknowledgedCount(), read, lost, duplicates);
 	}
 
+	/**
+	 * Count the records a topic holds now.
+	 */
+	int count(KafkaTestCluster cluster, String topic) {
+		int count = 0;
+		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+				new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+				new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+			List<TopicPartition> partitions = new ArrayList<>();
+			consumer.partitionsFor(topic, Duration.ofSeconds(30))
+				.forEach((info) -> partitions.add(new TopicPartition(topic, info.partition())));
+			consumer.assign(partitions);
+			consumer.seekToBeginning(partitions);
+			Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+			while (!reached(consumer, end) && System.nanoTime() < deadline) {
+				count += consumer.poll(Duration.ofMillis(500)).count();
+			}
+		}
+		return count;
+	}
+
 	private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
 		return end.entrySet().stream().allMatch((entry) -> consumer.position(entry.getKey()) >= entry.getValue());
 	}
