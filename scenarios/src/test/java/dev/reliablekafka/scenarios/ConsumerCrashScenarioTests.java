@@ -1,0 +1,192 @@
+package dev.reliablekafka.scenarios;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import dev.reliablekafka.testkit.KafkaTestCluster;
+import dev.reliablekafka.testkit.WithKafkaCluster;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A consumer process killed with {@code kill -9} in the middle of its work, then replaced
+ * by a new one in the same group, on a real three-node cluster (L6, L7). Its listener hands
+ * records to worker threads; a record is lost when no process ever finished it.
+ */
+@WithKafkaCluster(nodes = 3)
+class ConsumerCrashScenarioTests {
+
+	private static final Log logger = LogFactory.getLog(ConsumerCrashScenarioTests.class);
+
+	private static final int RECORDS = 5_000;
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void l6WhenOffsetsAreCommittedBeforeProcessingThenACrashLosesTheRecordsInFlight(KafkaTestCluster cluster)
+			throws Exception {
+		Run unsafe = crashAndRecover(cluster, "plain", 1, false, "reliable.kafka.enabled=false",
+				"spring.kafka.consumer.enable-auto-commit=true",
+				"spring.kafka.consumer.properties[auto.commit.interval.ms]=100",
+				"spring.kafka.consumer.auto-offset-reset=earliest");
+		Run starter = crashAndRecover(cluster, "acknowledging", 1, false);
+		report("L6 consumer crash", "consumer kill -9 with records handed to a worker",
+				"enable.auto.commit=true + hand-off", unsafe, starter);
+		assertThat(unsafe.lost).as("records lost with auto-commit and hand-off").isPositive();
+		assertThat(starter.lost).as("records lost with the starter").isZero();
+	}
+
+	@Test
+	void l7WhenParallelWorkersAcknowledgeOutOfOrderThenACrashLosesTheSkippedRecords(KafkaTestCluster cluster)
+			throws Exception {
+		Run unsafe = crashAndRecover(cluster, "acknowledging", 4, true, "reliable.kafka.enabled=false",
+				"spring.kafka.listener.ack-mode=manual_immediate", "spring.kafka.consumer.enable-auto-commit=false",
+				"spring.kafka.consumer.auto-offset-reset=earliest");
+		Run starter = crashAndRecover(cluster, "acknowledging", 4, true);
+		report("L7 out-of-order acks", "consumer kill -9 with 4 workers acknowledging out of order",
+				"MANUAL_IMMEDIATE + plain commits", unsafe, starter);
+		assertThat(unsafe.lost).as("records lost with plain out-of-order commits").isPositive();
+		assertThat(starter.lost).as("records lost with the starter").isZero();
+	}
+
+	private Run crashAndRecover(KafkaTestCluster cluster, String listener, int threads, boolean oneRecordHangs,
+			String... properties) throws Exception {
+		String topic = "crash-" + UUID.randomUUID();
+		String group = "group-" + UUID.randomUUID();
+		cluster.createTopics(1, topic);
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), new StringSerializer(),
+				new StringSerializer())) {
+			for (int i = 0; i < RECORDS; i++) {
+				producer.send(new ProducerRecord<>(topic, 0, null, SequenceLedger.value(i)));
+			}
+			producer.flush();
+		}
+		Path processed = this.temp.resolve(topic + ".processed");
+		Files.createFile(processed);
+		List<String> arguments = new ArrayList<>(List.of(listener, cluster.bootstrapServers(),
+				"scenario.topic=" + topic, "scenario.file=" + processed, "scenario.threads=" + threads,
+				"spring.kafka.consumer.group-id=" + group, "logging.level.root=warn",
+				"logging.level.org.springframework.kafka.listener.KafkaMessageListenerContainer=info",
+				// The killed member leaves the group after this, not after the default 45 s.
+				"spring.kafka.consumer.properties[session.timeout.ms]=6000",
+				"spring.kafka.consumer.properties[heartbeat.interval.ms]=1000"));
+		arguments.addAll(List.of(properties));
+		// In the first process one record hangs, as behind a stuck downstream call, while the
+		// other workers go on; the process is killed before it finishes.
+		List<String> firstArguments = new ArrayList<>(arguments);
+		if (oneRecordHangs) {
+			firstArguments.add("scenario.stuck=" + (RECORDS / 5));
+		}
+		Process first = start(firstArguments, topic + "-first.log");
+		try {
+			await().atMost(Duration.ofSeconds(90)).until(() -> lines(processed).size() >= RECORDS / 4);
+			first.destroyForcibly();
+			assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			first.destroyForcibly();
+		}
+		int beforeCrash = lines(processed).size();
+		Path secondLog = this.temp.resolve(topic + "-second.log");
+		Process second = start(arguments, secondLog.getFileName().toString());
+		try {
+			await().atMost(Duration.ofSeconds(90))
+				.until(() -> Files.readString(secondLog).contains("partitions assigned: [" + topic + "-0]"));
+			awaitSettled(cluster, group, topic, processed);
+		}
+		finally {
+			second.destroyForcibly();
+			second.waitFor(30, TimeUnit.SECONDS);
+		}
+		List<String> all = lines(processed);
+		Set<String> distinct = new HashSet<>(all);
+		return new Run(RECORDS, beforeCrash, all.size(), RECORDS - distinct.size(), all.size() - distinct.size());
+	}
+
+	private Process start(List<String> arguments, String log) throws IOException {
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+				System.getProperty("java.class.path"), HandOffConsumer.class.getName()));
+		arguments.stream()
+			.map((argument) -> argument.contains("=") ? "--" + argument : argument)
+			.forEach(command::add);
+		return new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(this.temp.resolve(log).toFile())
+			.start();
+	}
+
+	/**
+	 * Wait until the replacement consumer stopped making progress: for three seconds once it
+	 * committed the end of the topic, or for eight seconds (plain out-of-order commits can
+	 * leave the last committed offset below the end for good).
+	 */
+	private static void awaitSettled(KafkaTestCluster cluster, String group, String topic, Path processed) {
+		TopicPartition partition = new TopicPartition(topic, 0);
+		long end = cluster.withAdmin((admin) -> admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+			.partitionResult(partition)
+			.get(10, TimeUnit.SECONDS)
+			.offset());
+		int[] last = { -1 };
+		long[] lastChange = { System.nanoTime() };
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			int now = lines(processed).size();
+			if (now != last[0]) {
+				last[0] = now;
+				lastChange[0] = System.nanoTime();
+			}
+			OffsetAndMetadata committed = cluster
+				.withAdmin((admin) -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10,
+						TimeUnit.SECONDS))
+				.get(partition);
+			long idle = System.nanoTime() - lastChange[0];
+			return (committed != null && committed.offset() == end && idle > TimeUnit.SECONDS.toNanos(3))
+					|| idle > TimeUnit.SECONDS.toNanos(8);
+		});
+	}
+
+	private static List<String> lines(Path file) throws IOException {
+		return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter((line) -> !line.isBlank()).toList();
+	}
+
+	private static void report(String scenario, String fault, String unsafeSetting, Run unsafe, Run starter) {
+		logger.info(scenario + ": unsafe " + unsafe + " | starter " + starter);
+		LossReport.record(scenario, fault, unsafeSetting, unsafe.outcome(), starter.outcome(), 0);
+	}
+
+	/**
+	 * What the two consumer processes did.
+	 */
+	record Run(int produced, int processedBeforeCrash, int processed, int lost, int duplicates) {
+
+		SequenceLedger.Outcome outcome() {
+			return new SequenceLedger.Outcome(this.produced, this.produced, this.processed, this.lost,
+					this.duplicates);
+		}
+
+	}
+
+}
