@@ -1,10 +1,8 @@
 package dev.reliablekafka.scenarios;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 import dev.reliablekafka.testkit.KafkaNode;
 import dev.reliablekafka.testkit.KafkaTestCluster;
@@ -60,38 +58,14 @@ class LeaderFailoverScenarioTests {
 		String topic = "failover-" + UUID.randomUUID();
 		cluster.createTopics(1, topic);
 		TopicPartition partition = new TopicPartition(topic, 0);
-		SequenceLedger ledger = new SequenceLedger(RECORDS);
-		Thread faultThread = null;
 		KafkaNode[] failedLeader = new KafkaNode[1];
+		SequenceLedger ledger;
 		try (ConfigurableApplicationContext application = ScenarioApplication.start(cluster.bootstrapServers(),
 				properties)) {
 			@SuppressWarnings("unchecked")
 			KafkaTemplate<String, String> template = application.getBean(KafkaTemplate.class);
-			List<CompletableFuture<?>> sends = new ArrayList<>(RECORDS);
-			for (int sequence = 0; sequence < RECORDS; sequence++) {
-				int current = sequence;
-				try {
-					sends.add(template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
-						if (failure == null) {
-							ledger.acknowledged(current);
-						}
-					}));
-				}
-				catch (RuntimeException ex) {
-					// Counted as sent and not acknowledged.
-				}
-				if (sequence == RECORDS / 4) {
-					faultThread = new Thread(() -> failedLeader[0] = inject(cluster, partition, fault), "fault");
-					faultThread.start();
-				}
-				if (sequence % 1000 == 999) {
-					// Keep records flowing across the fault instead of buffering them all at once.
-					Thread.sleep(25);
-				}
-			}
-			template.flush();
-			SequenceLedger.awaitAll(sends, Duration.ofMinutes(3));
-			faultThread.join();
+			ledger = SequencedSender.send(template, topic, RECORDS,
+					() -> failedLeader[0] = inject(cluster, partition, fault));
 		}
 		KafkaNode leader = failedLeader[0];
 		if (leader != null && !leader.isRunning()) {
