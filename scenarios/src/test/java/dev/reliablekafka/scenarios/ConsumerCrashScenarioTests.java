@@ -32,8 +32,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A consumer process killed with {@code kill -9} in the middle of its work, then replaced
- * by a new one in the same group, on a real three-node cluster (L6, L7). Its listener hands
- * records to worker threads; a record is lost when no process ever finished it.
+ * by a new one in the same group, on a real three-node cluster (L6, L7), or after a second
+ * member joined and took a partition over (L8). Its listener hands records to worker
+ * threads; a record is lost when no process ever finished it.
  */
 @WithKafkaCluster(nodes = 3)
 class ConsumerCrashScenarioTests {
@@ -72,16 +73,39 @@ class ConsumerCrashScenarioTests {
 		assertThat(starter.lost).as("records lost with the starter").isZero();
 	}
 
+	@Test
+	void l8WhenPartitionsMoveAndTheFormerOwnerCrashesThenCommitsOnRevokeLoseItsInFlightRecords(
+			KafkaTestCluster cluster) throws Exception {
+		Run unsafe = crashAndRecover(cluster, "plain", 1, Crash.AFTER_REBALANCE, "reliable.kafka.enabled=false",
+				"spring.kafka.consumer.enable-auto-commit=true", "spring.kafka.consumer.auto-offset-reset=earliest",
+				"spring.kafka.consumer.max-poll-records=5000",
+				"spring.kafka.consumer.properties[partition.assignment.strategy]="
+						+ "org.apache.kafka.clients.consumer.RangeAssignor");
+		Run starter = crashAndRecover(cluster, "acknowledging", 1, Crash.AFTER_REBALANCE);
+		report("L8 rebalance", "second consumer joins, then the first is killed with kill -9",
+				"eager rebalance + commit on revoke + hand-off", unsafe, starter);
+		assertThat(unsafe.lost).as("records lost across the rebalance, eager and auto-commit").isPositive();
+		assertThat(starter.lost).as("records lost with the starter").isZero();
+	}
+
 	private Run crashAndRecover(KafkaTestCluster cluster, String listener, int threads, boolean oneRecordHangs,
 			String... properties) throws Exception {
+		return crashAndRecover(cluster, listener, threads, oneRecordHangs ? Crash.ONE_RECORD_HANGS : Crash.PLAIN,
+				properties);
+	}
+
+	private Run crashAndRecover(KafkaTestCluster cluster, String listener, int threads, Crash crash,
+			String... properties) throws Exception {
+		boolean oneRecordHangs = crash == Crash.ONE_RECORD_HANGS;
 		String topic = "crash-" + UUID.randomUUID();
 		String group = "group-" + UUID.randomUUID();
-		cluster.createTopics(1, topic);
+		int partitions = (crash == Crash.AFTER_REBALANCE) ? 2 : 1;
+		cluster.createTopics(partitions, topic);
 		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), new StringSerializer(),
 				new StringSerializer())) {
 			for (int i = 0; i < RECORDS; i++) {
-				producer.send(new ProducerRecord<>(topic, 0, null, SequenceLedger.value(i)));
+				producer.send(new ProducerRecord<>(topic, i % partitions, null, SequenceLedger.value(i)));
 			}
 			producer.flush();
 		}
@@ -102,21 +126,31 @@ class ConsumerCrashScenarioTests {
 			firstArguments.add("scenario.stuck=" + (RECORDS / 5));
 		}
 		Process first = start(firstArguments, topic + "-first.log");
+		Path secondLog = this.temp.resolve(topic + "-second.log");
+		Process second = null;
+		int beforeCrash;
 		try {
 			await().atMost(Duration.ofSeconds(90)).until(() -> lines(processed).size() >= RECORDS / 4);
+			if (crash == Crash.AFTER_REBALANCE) {
+				// A second member joins: the group rebalances and one partition moves to it.
+				second = start(arguments, secondLog.getFileName().toString());
+				await().atMost(Duration.ofSeconds(90))
+					.until(() -> Files.readString(secondLog).contains("partitions assigned: [" + topic + "-"));
+			}
 			first.destroyForcibly();
 			assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			beforeCrash = lines(processed).size();
 		}
 		finally {
 			first.destroyForcibly();
 		}
-		int beforeCrash = lines(processed).size();
-		Path secondLog = this.temp.resolve(topic + "-second.log");
-		Process second = start(arguments, secondLog.getFileName().toString());
+		if (second == null) {
+			second = start(arguments, secondLog.getFileName().toString());
+		}
 		try {
 			await().atMost(Duration.ofSeconds(90))
-				.until(() -> Files.readString(secondLog).contains("partitions assigned: [" + topic + "-0]"));
-			awaitSettled(cluster, group, topic, processed);
+				.until(() -> assignedSoFar(secondLog, topic).size() == partitions);
+			awaitSettled(cluster, group, topic, partitions, processed);
 		}
 		finally {
 			second.destroyForcibly();
@@ -144,12 +178,15 @@ class ConsumerCrashScenarioTests {
 	 * committed the end of the topic, or for eight seconds (plain out-of-order commits can
 	 * leave the last committed offset below the end for good).
 	 */
-	private static void awaitSettled(KafkaTestCluster cluster, String group, String topic, Path processed) {
-		TopicPartition partition = new TopicPartition(topic, 0);
-		long end = cluster.withAdmin((admin) -> admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
-			.partitionResult(partition)
-			.get(10, TimeUnit.SECONDS)
-			.offset());
+	private static void awaitSettled(KafkaTestCluster cluster, String group, String topic, int partitions,
+			Path processed) {
+		Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
+		for (int partition = 0; partition < partitions; partition++) {
+			request.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+		}
+		Map<TopicPartition, Long> end = new java.util.HashMap<>();
+		cluster.withAdmin((admin) -> admin.listOffsets(request).all().get(10, TimeUnit.SECONDS))
+			.forEach((partition, info) -> end.put(partition, info.offset()));
 		int[] last = { -1 };
 		long[] lastChange = { System.nanoTime() };
 		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -158,14 +195,34 @@ class ConsumerCrashScenarioTests {
 				last[0] = now;
 				lastChange[0] = System.nanoTime();
 			}
-			OffsetAndMetadata committed = cluster
+			Map<TopicPartition, OffsetAndMetadata> committed = cluster
 				.withAdmin((admin) -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10,
-						TimeUnit.SECONDS))
-				.get(partition);
+						TimeUnit.SECONDS));
+			boolean atEnd = end.entrySet().stream().allMatch((entry) -> committed.get(entry.getKey()) != null
+					&& committed.get(entry.getKey()).offset() == entry.getValue());
 			long idle = System.nanoTime() - lastChange[0];
-			return (committed != null && committed.offset() == end && idle > TimeUnit.SECONDS.toNanos(3))
-					|| idle > TimeUnit.SECONDS.toNanos(8);
+			return (atEnd && idle > TimeUnit.SECONDS.toNanos(3)) || idle > TimeUnit.SECONDS.toNanos(8);
 		});
+	}
+
+	/**
+	 * Return the partitions a consumer process logged as assigned to it, over all its
+	 * (eager or incremental) assignments.
+	 */
+	private static Set<String> assignedSoFar(Path log, String topic) throws IOException {
+		Set<String> assigned = new HashSet<>();
+		for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+			int start = line.indexOf("partitions assigned: [");
+			if (start >= 0) {
+				String list = line.substring(start + "partitions assigned: [".length(), line.lastIndexOf(']'));
+				for (String partition : list.split(",")) {
+					if (partition.trim().startsWith(topic)) {
+						assigned.add(partition.trim());
+					}
+				}
+			}
+		}
+		return assigned;
 	}
 
 	private static List<String> lines(Path file) throws IOException {
@@ -175,6 +232,19 @@ class ConsumerCrashScenarioTests {
 	private static void report(String scenario, String fault, String unsafeSetting, Run unsafe, Run starter) {
 		logger.info(scenario + ": unsafe " + unsafe + " | starter " + starter);
 		LossReport.record(scenario, fault, unsafeSetting, unsafe.outcome(), starter.outcome(), 0);
+	}
+
+	enum Crash {
+
+		/** The only consumer is killed. */
+		PLAIN,
+
+		/** The only consumer is killed while one of its records hangs. */
+		ONE_RECORD_HANGS,
+
+		/** A second consumer joins, the group rebalances, then the first is killed. */
+		AFTER_REBALANCE
+
 	}
 
 	/**

@@ -11,14 +11,18 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Producer scenarios on a real three-node cluster: a send that is not retried across a
- * leader election (L2), and retries that write a record twice without idempotence (L4).
+ * leader election (L2), records still buffered when the application stops (L3), and retries
+ * that write a record twice without idempotence (L4).
  */
 @WithKafkaCluster(nodes = 3)
 class ProducerScenarioTests {
@@ -56,6 +60,44 @@ class ProducerScenarioTests {
 		assertThat(unsafe.duplicates()).as("duplicates without idempotence").isPositive();
 		assertThat(starter.duplicates()).as("duplicates with the starter").isZero();
 		assertThat(starter.lost()).isZero();
+	}
+
+	@Test
+	void l3WhenApplicationStopsWithBufferedRecordsThenANoWaitCloseDropsThemAndTheStarterFlushesThem(
+			KafkaTestCluster cluster) {
+		SequenceLedger.Outcome unsafe = stopWithFullBuffer(cluster, new Class<?>[] { NoWaitClose.class },
+				"reliable.kafka.enabled=false");
+		SequenceLedger.Outcome starter = stopWithFullBuffer(cluster, new Class<?>[0]);
+		logger.info("L3: close without waiting " + unsafe + " | starter " + starter);
+		LossReport.record("L3 buffered at shutdown", "application stops with 5000 records in the producer buffer",
+				"producer close timeout 0", silentlyLost(unsafe), silentlyLost(starter), 0);
+		assertThat(unsafe.sent() - unsafe.read()).as("buffered records dropped at shutdown").isPositive();
+		assertThat(starter.read()).as("buffered records written with the starter").isEqualTo(starter.sent());
+	}
+
+	private SequenceLedger.Outcome stopWithFullBuffer(KafkaTestCluster cluster, Class<?>[] components,
+			String... properties) {
+		String topic = "buffered-" + UUID.randomUUID();
+		cluster.createTopics(1, topic);
+		int records = 5_000;
+		SequenceLedger ledger = new SequenceLedger(records);
+		String[] all = java.util.Arrays.copyOf(properties, properties.length + 1);
+		// Records wait in the buffer for a minute, or until the producer closes.
+		all[properties.length] = "spring.kafka.producer.properties[linger.ms]=60000";
+		try (ConfigurableApplicationContext application = ScenarioApplication.start(components,
+				cluster.bootstrapServers(), all)) {
+			@SuppressWarnings("unchecked")
+			KafkaTemplate<String, String> template = application.getBean(KafkaTemplate.class);
+			for (int sequence = 0; sequence < records; sequence++) {
+				int current = sequence;
+				template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
+					if (failure == null) {
+						ledger.acknowledged(current);
+					}
+				});
+			}
+		}
+		return ledger.readBack(cluster, topic);
 	}
 
 	private SequenceLedger.Outcome run(KafkaTestCluster cluster, Fault fault, String... properties) throws Exception {
@@ -97,6 +139,19 @@ class ProducerScenarioTests {
 		int written = outcome.read() - outcome.duplicates();
 		return new SequenceLedger.Outcome(outcome.sent(), outcome.acknowledged(), outcome.read(),
 				outcome.sent() - written, outcome.duplicates());
+	}
+
+	/**
+	 * An application that closes its producer without waiting for buffered records.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class NoWaitClose {
+
+		@Bean
+		DefaultKafkaProducerFactoryCustomizer noWaitClose() {
+			return (factory) -> factory.setPhysicalCloseTimeout(0);
+		}
+
 	}
 
 	@FunctionalInterface
