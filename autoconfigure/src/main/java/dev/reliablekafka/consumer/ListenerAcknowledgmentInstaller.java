@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import dev.reliablekafka.support.BeforeListenersStart;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
@@ -24,7 +24,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  *
  * @author Reliable Kafka team
  */
-public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
+public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(ListenerAcknowledgmentInstaller.class);
 
@@ -35,8 +35,6 @@ public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
 	private final boolean acknowledgeOnReturn;
 
 	private final ReliableKafkaMetrics metrics;
-
-	private volatile boolean running;
 
 	/**
 	 * Create an installer.
@@ -55,7 +53,7 @@ public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	protected void run() {
 		List<String> neverAcknowledging = new ArrayList<>();
 		this.registries.orderedStream()
 			.flatMap((registry) -> registry.getAllListenerContainers().stream())
@@ -63,7 +61,6 @@ public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
 		if (!neverAcknowledging.isEmpty()) {
 			throw new ListenerNeverAcknowledgesException(neverAcknowledging);
 		}
-		this.running = true;
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
@@ -97,21 +94,6 @@ public class ListenerAcknowledgmentInstaller implements SmartLifecycle {
 		else if (listener instanceof BatchMessageListener batchListener && !takesAcknowledgment) {
 			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(batchListener));
 		}
-	}
-
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	@Override
-	public int getPhase() {
-		return Integer.MIN_VALUE + 1000;
 	}
 
 }

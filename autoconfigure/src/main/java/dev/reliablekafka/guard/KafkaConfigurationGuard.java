@@ -12,10 +12,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import dev.reliablekafka.support.BeforeListenersStart;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -31,12 +31,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  *
  * @author Reliable Kafka team
  */
-public class KafkaConfigurationGuard implements SmartLifecycle {
-
-	/**
-	 * Phase of the guard: before listener containers, web servers and other late phases.
-	 */
-	public static final int PHASE = Integer.MIN_VALUE + 1000;
+public class KafkaConfigurationGuard extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(KafkaConfigurationGuard.class);
 
@@ -45,8 +40,6 @@ public class KafkaConfigurationGuard implements SmartLifecycle {
 	private final Predicate<Hazard> accepted;
 
 	private final boolean failOnViolation;
-
-	private volatile boolean running;
 
 	/**
 	 * Create a guard.
@@ -63,24 +56,8 @@ public class KafkaConfigurationGuard implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	protected void run() {
 		check();
-		this.running = true;
-	}
-
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	@Override
-	public int getPhase() {
-		return PHASE;
 	}
 
 	/**
@@ -180,7 +157,12 @@ public class KafkaConfigurationGuard implements SmartLifecycle {
 		}
 	}
 
-	private static boolean isAll(Object acks) {
+	/**
+	 * Return whether a producer {@code acks} value waits for every in-sync replica.
+	 * @param acks the value, as configured
+	 * @return whether it is {@code all} or {@code -1}
+	 */
+	public static boolean isAll(Object acks) {
 		String value = text(acks);
 		return "all".equalsIgnoreCase(value) || "-1".equals(value);
 	}

@@ -105,7 +105,7 @@ class ConsumerScenarioTests {
 			awaitCommitted(cluster, group, topic);
 			FailingListener listener = application.getBean(FailingListener.class);
 			int processed = listener.processed.size();
-			int deadLetters = new SequenceLedger(0).count(cluster, topic + "-dlt");
+			int deadLetters = SequenceLedger.count(cluster, topic + "-dlt");
 			return new Counts(RECORDS, processed, RECORDS - processed - deadLetters, deadLetters);
 		}
 	}
@@ -130,7 +130,7 @@ class ConsumerScenarioTests {
 			LongListener listener = application.getBean(LongListener.class);
 			awaitSettled(cluster, group, topic, listener.processed::size);
 			int processed = listener.processed.size();
-			int deadLetters = new SequenceLedger(0).count(cluster, topic + "-dlt");
+			int deadLetters = SequenceLedger.count(cluster, topic + "-dlt");
 			return new Counts(RECORDS, processed, RECORDS - processed - deadLetters, deadLetters);
 		}
 	}

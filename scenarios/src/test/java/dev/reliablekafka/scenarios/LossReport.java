@@ -25,7 +25,7 @@ final class LossReport {
 
 	static synchronized void record(String scenario, String fault, String unsafeSetting, SequenceLedger.Outcome unsafe,
 			SequenceLedger.Outcome starter, int deadLetters) {
-		String row = String.join(",", scenario, fault, unsafeSetting, str(unsafe.sent()), str(unsafe.acknowledged()),
+		String row = String.join(",", cell(scenario), cell(fault), cell(unsafeSetting), str(unsafe.sent()), str(unsafe.acknowledged()),
 				str(unsafe.lost()), str(unsafe.duplicates()), str(starter.sent()), str(starter.acknowledged()),
 				str(starter.lost()), str(starter.duplicates()), str(deadLetters));
 		try {
@@ -54,6 +54,10 @@ final class LossReport {
 				.append(" |\n");
 		}
 		Files.writeString(MARKDOWN, markdown.toString());
+	}
+
+	private static String cell(String text) {
+		return text.replace(',', ';');
 	}
 
 	private static String str(int value) {

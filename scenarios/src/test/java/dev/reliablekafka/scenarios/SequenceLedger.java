@@ -1,5 +1,6 @@
 package dev.reliablekafka.scenarios;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,13 +9,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Consumer;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Counts, by sequence number, what a producer sent and had acknowledged, and what a topic
@@ -61,29 +63,12 @@ final class SequenceLedger {
 	 */
 	Outcome readBack(KafkaTestCluster cluster, String topic) {
 		int[] seen = new int[this.sent];
-		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
-				new StringDeserializer(), new StringDeserializer())) {
-			List<TopicPartition> partitions = new ArrayList<>();
-			consumer.partitionsFor(topic, Duration.ofSeconds(30))
-				.forEach((info) -> partitions.add(new TopicPartition(topic, info.partition())));
-			consumer.assign(partitions);
-			consumer.seekToBeginning(partitions);
-			Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
-			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-			while (!reached(consumer, end) && System.nanoTime() < deadline) {
-				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-					int sequence = sequence(record.value());
-					if (sequence < this.sent) {
-						seen[sequence]++;
-					}
-				}
+		readAll(cluster, topic, (value) -> {
+			int sequence = sequence(new String(value, StandardCharsets.UTF_8));
+			if (sequence < this.sent) {
+				seen[sequence]++;
 			}
-			if (!reached(consumer, end)) {
-				throw new IllegalStateException("Could not read " + topic + " to its end " + end);
-			}
-		}
+		});
 		int lost = 0;
 		int duplicates = 0;
 		int read = 0;
@@ -102,25 +87,36 @@ final class SequenceLedger {
 	/**
 	 * Count the records a topic holds now.
 	 */
-	int count(KafkaTestCluster cluster, String topic) {
-		int count = 0;
+	static int count(KafkaTestCluster cluster, String topic) {
+		int[] count = { 0 };
+		readAll(cluster, topic, (value) -> count[0]++);
+		return count[0];
+	}
+
+	/**
+	 * Read every record of a topic, from the beginning to the end it has now.
+	 */
+	private static void readAll(KafkaTestCluster cluster, String topic, Consumer<byte[]> values) {
 		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
 				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-				new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-				new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+				new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 			List<TopicPartition> partitions = new ArrayList<>();
 			consumer.partitionsFor(topic, Duration.ofSeconds(30))
 				.forEach((info) -> partitions.add(new TopicPartition(topic, info.partition())));
 			consumer.assign(partitions);
 			consumer.seekToBeginning(partitions);
 			Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
-			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
 			while (!reached(consumer, end) && System.nanoTime() < deadline) {
-				count += consumer.poll(Duration.ofMillis(500)).count();
+				for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+					values.accept(record.value());
+				}
+			}
+			if (!reached(consumer, end)) {
+				throw new IllegalStateException("Could not read " + topic + " to its end " + end);
 			}
 		}
-		return count;
 	}
 
 	private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

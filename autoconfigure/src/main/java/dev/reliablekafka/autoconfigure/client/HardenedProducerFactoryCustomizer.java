@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
@@ -29,8 +30,7 @@ class HardenedProducerFactoryCustomizer implements DefaultKafkaProducerFactoryCu
 		Map<String, Object> current = producerFactory.getConfigurationProperties();
 		Map<String, Object> defaults = new HashMap<>();
 		defaults.put(ProducerConfig.ACKS_CONFIG, "all");
-		Object acks = current.getOrDefault(ProducerConfig.ACKS_CONFIG, "all");
-		if ("all".equalsIgnoreCase(String.valueOf(acks).trim()) || "-1".equals(String.valueOf(acks).trim())) {
+		if (KafkaConfigurationGuard.isAll(current.getOrDefault(ProducerConfig.ACKS_CONFIG, "all"))) {
 			// Explicit, so that no later change to acks can switch idempotence off silently;
 			// with weaker acks (accepted through the guard) Kafka rejects an explicit true.
 			defaults.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -47,7 +47,7 @@ public final class ReliableKafkaClientsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(ProducerListener.class)
-	ReliableProducerListener kafkaProducerListener(ObjectProvider<ReliableKafkaMetrics> metrics,
+	ReliableProducerListener reliableKafkaProducerListener(ObjectProvider<ReliableKafkaMetrics> metrics,
 			ObjectProvider<SendFailureHandler> handlers) {
 		return new ReliableProducerListener(metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE),
 				handlers.orderedStream().toList());
