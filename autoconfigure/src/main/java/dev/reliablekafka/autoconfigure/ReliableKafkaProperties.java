@@ -31,6 +31,8 @@ public class ReliableKafkaProperties {
 
 	private final Guard guard = new Guard();
 
+	private final Audit audit = new Audit();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -53,6 +55,10 @@ public class ReliableKafkaProperties {
 
 	public Guard getGuard() {
 		return this.guard;
+	}
+
+	public Audit getAudit() {
+		return this.audit;
 	}
 
 	public static class Producer {
@@ -494,6 +500,111 @@ public class ReliableKafkaProperties {
 		 * Log each unsafe setting at WARN and start anyway.
 		 */
 		WARN
+
+	}
+
+	public static class Audit {
+
+		/**
+		 * What happens when a topic the application uses is not replicated enough to keep
+		 * acknowledged records through a broker failure.
+		 */
+		private AuditMode mode = AuditMode.FAIL;
+
+		/**
+		 * Lowest replication factor accepted for the topics the application uses.
+		 */
+		private int minReplicationFactor = 3;
+
+		/**
+		 * Lowest 'min.insync.replicas' accepted for the topics the application uses.
+		 */
+		private int minInsyncReplicas = 2;
+
+		/**
+		 * Longest time the startup audit may wait for the cluster's answers.
+		 */
+		private Duration timeout = Duration.ofSeconds(10);
+
+		/**
+		 * Further topics to audit, such as those the application only produces to.
+		 */
+		private List<String> topics = new ArrayList<>();
+
+		/**
+		 * Topics the audit leaves out.
+		 */
+		private List<String> excludeTopics = new ArrayList<>();
+
+		public AuditMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(AuditMode mode) {
+			this.mode = mode;
+		}
+
+		public int getMinReplicationFactor() {
+			return this.minReplicationFactor;
+		}
+
+		public void setMinReplicationFactor(int minReplicationFactor) {
+			this.minReplicationFactor = minReplicationFactor;
+		}
+
+		public int getMinInsyncReplicas() {
+			return this.minInsyncReplicas;
+		}
+
+		public void setMinInsyncReplicas(int minInsyncReplicas) {
+			this.minInsyncReplicas = minInsyncReplicas;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public List<String> getTopics() {
+			return this.topics;
+		}
+
+		public void setTopics(List<String> topics) {
+			this.topics = topics;
+		}
+
+		public List<String> getExcludeTopics() {
+			return this.excludeTopics;
+		}
+
+		public void setExcludeTopics(List<String> excludeTopics) {
+			this.excludeTopics = excludeTopics;
+		}
+
+	}
+
+	/**
+	 * What the startup audit does when a topic falls short.
+	 */
+	public enum AuditMode {
+
+		/**
+		 * Stop the application with a report naming each topic and setting.
+		 */
+		FAIL,
+
+		/**
+		 * Log each finding at WARN and start anyway.
+		 */
+		WARN,
+
+		/**
+		 * Do not audit topics.
+		 */
+		OFF
 
 	}
 

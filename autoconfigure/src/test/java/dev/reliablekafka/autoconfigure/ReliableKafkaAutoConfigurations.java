@@ -1,5 +1,6 @@
 package dev.reliablekafka.autoconfigure;
 
+import dev.reliablekafka.autoconfigure.audit.ReliableKafkaAuditAutoConfiguration;
 import dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration;
 import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingAutoConfiguration;
 import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
@@ -19,6 +20,7 @@ public final class ReliableKafkaAutoConfigurations {
 	public static AutoConfigurations withKafka() {
 		return AutoConfigurations.of(KafkaAutoConfiguration.class, ReliableKafkaClientsAutoConfiguration.class,
 				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
+				ReliableKafkaAuditAutoConfiguration.class,
 				ReliableKafkaMetricsAutoConfiguration.class);
 	}
 

@@ -56,7 +56,7 @@ class ReliableKafkaClientsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
-		.withPropertyValues("spring.kafka.listener.auto-startup=false");
+		.withPropertyValues("spring.kafka.listener.auto-startup=false", "reliable.kafka.audit.mode=off");
 
 	@BeforeAll
 	static void createKeyStore() throws Exception {

@@ -37,7 +37,7 @@ class ReliableKafkaGuardAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
-		.withPropertyValues("spring.kafka.listener.auto-startup=false");
+		.withPropertyValues("spring.kafka.listener.auto-startup=false", "reliable.kafka.audit.mode=off");
 
 	@Test
 	void whenOnlyBootstrapServersAreSetThenTheGuardFindsNothing() {

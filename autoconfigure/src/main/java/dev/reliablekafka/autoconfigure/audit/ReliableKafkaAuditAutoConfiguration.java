@@ -1,0 +1,102 @@
+package dev.reliablekafka.autoconfigure.audit;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import dev.reliablekafka.audit.TopicDurabilityAudit;
+import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.TopicPartitionOffset;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
+ * of the startup audit of the durability of the topics the application uses.
+ *
+ * @author Reliable Kafka team
+ */
+@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@ConditionalOnClass(KafkaTemplate.class)
+@ConditionalOnBean(KafkaAdmin.class)
+@ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ReliableKafkaProperties.class)
+public final class ReliableKafkaAuditAutoConfiguration {
+
+	ReliableKafkaAuditAutoConfiguration() {
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TopicDurabilityAudit reliableKafkaTopicDurabilityAudit(KafkaAdmin kafkaAdmin, ListableBeanFactory beanFactory,
+			ReliableKafkaProperties properties) {
+		ReliableKafkaProperties.Audit audit = properties.getAudit();
+		TopicDurabilityAudit.AdminFactory admins = () -> {
+			Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
+			int timeout = (int) audit.getTimeout().toMillis();
+			config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+			config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+			return Admin.create(config);
+		};
+		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
+		String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
+		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, deadLetterSuffix),
+				new TopicDurabilityAudit.Settings(TopicDurabilityAudit.Mode.valueOf(audit.getMode().name()),
+						audit.getMinReplicationFactor(), audit.getMinInsyncReplicas(), audit.getTimeout(),
+						audit.getExcludeTopics()));
+	}
+
+	/**
+	 * The topics the application uses: those its listeners read (and their dead-letter
+	 * topics), those it declares, its templates' default topics, and the configured ones.
+	 */
+	private static Set<String> topics(ListableBeanFactory beanFactory, ReliableKafkaProperties.Audit audit,
+			String deadLetterSuffix) {
+		Set<String> topics = new LinkedHashSet<>(audit.getTopics());
+		for (KafkaListenerEndpointRegistry registry : beanFactory
+			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
+			.values()) {
+			for (MessageListenerContainer container : registry.getAllListenerContainers()) {
+				String[] names = container.getContainerProperties().getTopics();
+				if (names != null) {
+					for (String name : names) {
+						topics.add(name);
+						if (deadLetterSuffix != null) {
+							topics.add(name + deadLetterSuffix);
+						}
+					}
+				}
+				TopicPartitionOffset[] partitions = container.getContainerProperties().getTopicPartitions();
+				if (partitions != null) {
+					for (TopicPartitionOffset partition : partitions) {
+						topics.add(partition.getTopic());
+					}
+				}
+			}
+		}
+		beanFactory.getBeansOfType(NewTopic.class, false, false).values().forEach((topic) -> topics.add(topic.name()));
+		beanFactory.getBeansOfType(KafkaTemplate.class, false, false).values().forEach((template) -> {
+			if (template.getDefaultTopic() != null) {
+				topics.add(template.getDefaultTopic());
+			}
+		});
+		return topics;
+	}
+
+}
