@@ -10,6 +10,7 @@ import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -55,7 +56,7 @@ public final class ReliableKafkaAuditAutoConfiguration {
 			return Admin.create(config);
 		};
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
-		String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
+		@Nullable String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
 		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, deadLetterSuffix),
 				new TopicDurabilityAudit.Settings(TopicDurabilityAudit.Mode.valueOf(audit.getMode().name()),
 						audit.getMinReplicationFactor(), audit.getMinInsyncReplicas(), audit.getTimeout(),
@@ -67,7 +68,7 @@ public final class ReliableKafkaAuditAutoConfiguration {
 	 * topics), those it declares, its templates' default topics, and the configured ones.
 	 */
 	private static Set<String> topics(ListableBeanFactory beanFactory, ReliableKafkaProperties.Audit audit,
-			String deadLetterSuffix) {
+			@Nullable String deadLetterSuffix) {
 		Set<String> topics = new LinkedHashSet<>(audit.getTopics());
 		for (KafkaListenerEndpointRegistry registry : beanFactory
 			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
