@@ -27,10 +27,14 @@ class NoOrphanTests {
 			.redirectErrorStream(true)
 			.start();
 		List<Long> pids = new ArrayList<>();
+		Path[] directory = new Path[1];
 		try (BufferedReader output = new BufferedReader(
 				new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
 			String line;
 			while ((line = output.readLine()) != null) {
+				if (line.startsWith("cluster-dir ")) {
+					directory[0] = Path.of(line.substring("cluster-dir ".length()));
+				}
 				if (line.startsWith("node-pids ")) {
 					for (String pid : line.substring("node-pids ".length()).split(",")) {
 						pids.add(Long.parseLong(pid));
@@ -48,6 +52,12 @@ class NoOrphanTests {
 		finally {
 			probe.destroyForcibly();
 			pids.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+			// The killed JVM had no chance to delete its cluster's files.
+			if (directory[0] != null) {
+				try (var files = java.nio.file.Files.walk(directory[0])) {
+					files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
+				}
+			}
 		}
 	}
 
@@ -58,6 +68,7 @@ class NoOrphanTests {
 
 		public static void main(String[] args) throws Exception {
 			KafkaTestCluster cluster = KafkaTestCluster.builder().nodes(2).start();
+			System.out.println("cluster-dir " + cluster.node(0).directory().getParent());
 			System.out.println("node-pids " + cluster.node(0).pid() + "," + cluster.node(1).pid());
 			System.out.flush();
 			Thread.sleep(Duration.ofMinutes(5).toMillis());
