@@ -67,14 +67,15 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 			ConsumerRecordRecoverer recoverer = new GateAwareRecoverer(deadLetters,
 					gates.getIfAvailable(OffsetGates::new));
 			errorHandler = new DefaultErrorHandler(recoverer, boundedBackOff(errorHandling.getBackOff()));
+			if (!errorHandling.getNotRetryable().isEmpty()) {
+				errorHandler.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
+			}
 		}
 		else {
-			// Nowhere to park a failing record: keep retrying it rather than skip it.
+			// Nowhere to park a failing record: keep retrying it, with back-off, rather than
+			// skip it; nothing is "not retryable" then, or it would spin without a pause.
 			errorHandler = new DefaultErrorHandler(NeverSkipRecoverer.INSTANCE, unboundedBackOff(errorHandling.getBackOff()));
 			errorHandler.setClassifications(Map.of(), true);
-		}
-		if (!errorHandling.getNotRetryable().isEmpty()) {
-			errorHandler.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
 		}
 		return errorHandler;
 	}
