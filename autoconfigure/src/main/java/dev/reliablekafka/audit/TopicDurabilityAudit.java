@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
@@ -113,7 +114,8 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 					configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)), findings));
 			return findings;
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException | TimeoutException | KafkaException ex) {
+			// KafkaException: the admin client could not even be created (no resolvable address).
 			throw new AuditUnavailableException(ex);
 		}
 		catch (InterruptedException ex) {

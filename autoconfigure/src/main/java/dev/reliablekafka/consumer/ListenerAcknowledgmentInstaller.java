@@ -10,9 +10,12 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
-import org.springframework.kafka.listener.DelegatingMessageListener;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
@@ -71,16 +74,17 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 				|| listener instanceof GatedRecordListener || listener instanceof AcknowledgeOnReturnBatchListener) {
 			return;
 		}
-		if (listener instanceof DelegatingMessageListener<?> delegating && delegating.isAsyncReplies()) {
+		if (ListenerIntrospection.innermost(listener) instanceof AsyncRepliesAware async && async.isAsyncReplies()) {
 			logger.debug("Listener '" + container.getListenerId() + "' returns asynchronous results; spring-kafka "
 					+ "acknowledges it when the result completes");
 			return;
 		}
 		if (container.getContainerProperties().isAsyncAcks()) {
 			logger.warn("Listener '" + container.getListenerId() + "' uses spring-kafka's async acks, which stop "
-					+ "committing after the first dead-lettered record; the starter already keeps out-of-order "
-					+ "acknowledgments from committing past unprocessed records: remove "
-					+ "spring.kafka.listener.async-acks");
+					+ "committing after the first dead-lettered record; the starter leaves it alone. Remove "
+					+ "spring.kafka.listener.async-acks: the starter keeps out-of-order acknowledgments from "
+					+ "committing past unprocessed records by itself");
+			return;
 		}
 		boolean takesAcknowledgment = ListenerIntrospection.takesAcknowledgment(listener);
 		if (!takesAcknowledgment && !this.acknowledgeOnReturn) {
@@ -90,10 +94,33 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		if (listener instanceof MessageListener recordListener) {
 			container.setupMessageListener(GatedRecordListener.wrap(recordListener, this.gates, !takesAcknowledgment,
 					this.metrics));
+			gateErrorHandler(container);
 		}
 		else if (listener instanceof BatchMessageListener batchListener && !takesAcknowledgment) {
 			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(batchListener));
 		}
+	}
+
+	/**
+	 * Let records the error handler finishes with reach the gate, whichever handler the
+	 * container has; without one, spring-kafka's default is used, as it would be anyway.
+	 */
+	private void gateErrorHandler(MessageListenerContainer container) {
+		if (!(container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)) {
+			return;
+		}
+		CommonErrorHandler errorHandler = listenerContainer.getCommonErrorHandler();
+		if (errorHandler instanceof GateAwareErrorHandler) {
+			return;
+		}
+		if (errorHandler == null) {
+			if (container.getContainerProperties().getKafkaAwareTransactionManager() != null) {
+				// Transactions roll back instead; the after-rollback processor owns recovery.
+				return;
+			}
+			errorHandler = new DefaultErrorHandler();
+		}
+		listenerContainer.setCommonErrorHandler(new GateAwareErrorHandler(errorHandler, this.gates));
 	}
 
 }

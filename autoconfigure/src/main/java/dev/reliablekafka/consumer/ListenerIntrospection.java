@@ -1,11 +1,19 @@
 package dev.reliablekafka.consumer;
 
 import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.DelegatingMessageListener;
 import org.springframework.kafka.listener.ListenerType;
 import org.springframework.kafka.listener.ListenerUtils;
+import org.springframework.kafka.listener.adapter.DelegatingInvocableHandler;
+import org.springframework.kafka.listener.adapter.HandlerAdapter;
 import org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter;
+import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -19,9 +27,20 @@ final class ListenerIntrospection {
 	private static final Field HAS_ACK_PARAMETER = ReflectionUtils.findField(MessagingMessageListenerAdapter.class,
 			"hasAckParameter", boolean.class);
 
+	private static final Field HANDLER_METHOD = ReflectionUtils.findField(MessagingMessageListenerAdapter.class,
+			"handlerMethod", HandlerAdapter.class);
+
+	private static final Field DELEGATING_HANDLER = ReflectionUtils.findField(HandlerAdapter.class,
+			"delegatingHandler", DelegatingInvocableHandler.class);
+
+	private static final Field HANDLERS = ReflectionUtils.findField(DelegatingInvocableHandler.class, "handlers",
+			List.class);
+
 	static {
-		if (HAS_ACK_PARAMETER != null) {
-			ReflectionUtils.makeAccessible(HAS_ACK_PARAMETER);
+		for (Field field : new Field[] { HAS_ACK_PARAMETER, HANDLER_METHOD, DELEGATING_HANDLER, HANDLERS }) {
+			if (field != null) {
+				ReflectionUtils.makeAccessible(field);
+			}
 		}
 	}
 
@@ -52,6 +71,10 @@ final class ListenerIntrospection {
 	static boolean takesAcknowledgment(Object listener) {
 		Object innermost = innermost(listener);
 		if (innermost instanceof MessagingMessageListenerAdapter<?, ?> adapter) {
+			Boolean classLevel = classLevelTakesAcknowledgment(adapter);
+			if (classLevel != null) {
+				return classLevel;
+			}
 			if (HAS_ACK_PARAMETER == null) {
 				throw new IllegalStateException("Cannot tell whether listener methods take an Acknowledgment with "
 						+ "this version of spring-kafka; set reliable.kafka.consumer.acknowledge-on-return=false "
@@ -61,6 +84,34 @@ final class ListenerIntrospection {
 		}
 		ListenerType type = ListenerUtils.determineListenerType(innermost);
 		return type == ListenerType.ACKNOWLEDGING || type == ListenerType.ACKNOWLEDGING_CONSUMER_AWARE;
+	}
+
+	/**
+	 * For a class-level {@code @KafkaListener} with {@code @KafkaHandler} methods, whose
+	 * adapter does not record ack parameters, look at the handler methods themselves.
+	 * @return whether they take an Acknowledgment, or {@code null} for a method-level listener
+	 */
+	private static @Nullable Boolean classLevelTakesAcknowledgment(MessagingMessageListenerAdapter<?, ?> adapter) {
+		if (HANDLER_METHOD == null || DELEGATING_HANDLER == null || HANDLERS == null) {
+			throw new IllegalStateException("Cannot inspect listener methods with this version of spring-kafka");
+		}
+		Object handlerAdapter = ReflectionUtils.getField(HANDLER_METHOD, adapter);
+		Object delegating = (handlerAdapter != null) ? ReflectionUtils.getField(DELEGATING_HANDLER, handlerAdapter)
+				: null;
+		if (delegating == null) {
+			return null;
+		}
+		List<?> handlers = (List<?>) ReflectionUtils.getField(HANDLERS, delegating);
+		long acknowledging = handlers.stream()
+			.map((handler) -> ((InvocableHandlerMethod) handler).getMethod())
+			.filter((method) -> Arrays.asList(method.getParameterTypes()).contains(Acknowledgment.class))
+			.count();
+		if (acknowledging != 0 && acknowledging != handlers.size()) {
+			throw new IllegalStateException("The @KafkaHandler methods of " + delegating.getClass().getSimpleName()
+					+ " for " + adapter + " mix methods with and without an Acknowledgment parameter; give all or "
+					+ "none of them one, so that it is clear who acknowledges");
+		}
+		return acknowledging != 0;
 	}
 
 }

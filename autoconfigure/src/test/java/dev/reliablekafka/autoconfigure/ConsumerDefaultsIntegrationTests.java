@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaHandler;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,6 +47,38 @@ class ConsumerDefaultsIntegrationTests {
 			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, partition) == 10);
 			assertThat(listener.received).containsExactlyElementsOf(written);
 		});
+	}
+
+	@Test
+	void whenClassLevelHandlerTakesAnAcknowledgmentThenTheStarterLeavesAcknowledgingToIt() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, List.of("e-0", "e-1"));
+		this.contextRunner.withUserConfiguration(ClassLevelListener.class).run((context) -> {
+			ClassLevelListener listener = context.getBean(ClassLevelListener.class);
+			TopicPartition partition = new TopicPartition(this.topic, 0);
+			await().atMost(TIMEOUT).until(() -> listener.received.size() == 2);
+			// The handler holds its acknowledgments: nothing may be committed on its behalf.
+			await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+				.until(() -> KafkaTestBroker.committedOffset(this.group, partition) == -1);
+			listener.acknowledgments.forEach(Acknowledgment::acknowledge);
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, partition) == 2);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@KafkaListener(id = "class-level", idIsGroup = false, topics = "${test.topic}")
+	static class ClassLevelListener {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		final List<Acknowledgment> acknowledgments = new CopyOnWriteArrayList<>();
+
+		@KafkaHandler
+		void listen(String value, Acknowledgment acknowledgment) {
+			this.received.add(value);
+			this.acknowledgments.add(acknowledgment);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

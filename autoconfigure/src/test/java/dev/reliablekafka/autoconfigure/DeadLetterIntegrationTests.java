@@ -21,6 +21,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -167,6 +172,19 @@ class DeadLetterIntegrationTests {
 			});
 	}
 
+	@Test
+	void whenUserDefinesTheirOwnDeadLetteringErrorHandlerThenCommitsGoOnPastTheDeadLetter() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		KafkaTestBroker.send(this.topic, List.of("ok-0", "fail-1", "ok-2", "ok-3"));
+		this.contextRunner.withUserConfiguration(FailingListener.class, UserErrorHandler.class).run((context) -> {
+			assertThat(context).getBean(CommonErrorHandler.class).isSameAs(context.getBean("userErrorHandler"));
+			// The user's handler dead-letters fail-1; the gate must hear of it or stall at offset 1.
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 4);
+			assertThat(context.getBean(FailingListener.class).processed).containsExactly("ok-0", "ok-2", "ok-3");
+			assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).hasSize(1);
+		});
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
@@ -190,6 +208,16 @@ class DeadLetterIntegrationTests {
 				throw new IllegalStateException("cannot process this one");
 			}
 			this.processed.add(value);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserErrorHandler {
+
+		@Bean
+		DefaultErrorHandler userErrorHandler(KafkaTemplate<Object, Object> template) {
+			return new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template), new FixedBackOff(0, 1));
 		}
 
 	}

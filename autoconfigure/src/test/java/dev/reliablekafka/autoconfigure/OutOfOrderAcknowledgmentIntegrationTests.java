@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -46,11 +48,14 @@ class OutOfOrderAcknowledgmentIntegrationTests {
 				"reliable.kafka.error-handling.back-off.initial-interval=20ms",
 				"reliable.kafka.error-handling.back-off.max-attempts=2");
 
-	@Test
-	void whenLaterRecordsAreAcknowledgedOrDeadLetteredFirstThenNothingIsCommittedPastTheSlowRecord() {
+	@ParameterizedTest
+	@ValueSource(strings = { "manual_immediate", "manual" })
+	void whenLaterRecordsAreAcknowledgedOrDeadLetteredFirstThenNothingIsCommittedPastTheSlowRecord(String ackMode) {
 		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
 		KafkaTestBroker.send(this.topic, List.of("slow-0", "ok-1", "fail-2", "ok-3", "ok-4"));
-		this.contextRunner.withUserConfiguration(ParallelListener.class).run((context) -> {
+		this.contextRunner.withUserConfiguration(ParallelListener.class)
+			.withPropertyValues("spring.kafka.listener.ack-mode=" + ackMode)
+			.run((context) -> {
 			ParallelListener listener = context.getBean(ParallelListener.class);
 			await().atMost(TIMEOUT).until(() -> listener.acknowledged.containsAll(List.of("ok-1", "ok-3", "ok-4")));
 			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.readAll(this.topic + "-dlt", 1, Duration.ofSeconds(2)).size() == 1);

@@ -4,8 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
-import dev.reliablekafka.consumer.GateAwareRecoverer;
-import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -58,15 +56,13 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(CommonErrorHandler.class)
 	DefaultErrorHandler kafkaErrorHandler(ReliableKafkaProperties properties,
-			ObjectProvider<DeadLetterPublishingRecoverer> recoverers, ObjectProvider<OffsetGates> gates) {
+			ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
 		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
 		DeadLetterPublishingRecoverer deadLetters = errorHandling.getDeadLetter().isEnabled()
 				? recoverers.getIfUnique() : null;
 		DefaultErrorHandler errorHandler;
 		if (deadLetters != null) {
-			ConsumerRecordRecoverer recoverer = new GateAwareRecoverer(deadLetters,
-					gates.getIfAvailable(OffsetGates::new));
-			errorHandler = new DefaultErrorHandler(recoverer, boundedBackOff(errorHandling.getBackOff()));
+			errorHandler = new DefaultErrorHandler(deadLetters, boundedBackOff(errorHandling.getBackOff()));
 			if (!errorHandling.getNotRetryable().isEmpty()) {
 				errorHandler.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
 			}
