@@ -93,11 +93,7 @@ class ConsumerScenarioTests {
 	private Counts runFailingListener(KafkaTestCluster cluster, String... properties) {
 		String topic = "failing-" + UUID.randomUUID();
 		cluster.createTopics(1, topic, topic + "-dlt");
-		List<byte[]> values = new ArrayList<>();
-		for (int i = 0; i < RECORDS; i++) {
-			values.add(SequenceLedger.value(i).getBytes(StandardCharsets.UTF_8));
-		}
-		produce(cluster, topic, values);
+		produce(cluster, topic, sequenceValues());
 		String group = "group-" + UUID.randomUUID();
 		try (ConfigurableApplicationContext application = ScenarioApplication.start(
 				new Class<?>[] { FailingListener.class }, cluster.bootstrapServers(),
@@ -138,11 +134,7 @@ class ConsumerScenarioTests {
 	private Counts runNewGroup(KafkaTestCluster cluster, String... properties) {
 		String topic = "late-" + UUID.randomUUID();
 		cluster.createTopics(1, topic);
-		List<byte[]> values = new ArrayList<>();
-		for (int i = 0; i < RECORDS; i++) {
-			values.add(SequenceLedger.value(i).getBytes(StandardCharsets.UTF_8));
-		}
-		produce(cluster, topic, values);
+		produce(cluster, topic, sequenceValues());
 		String group = "group-" + UUID.randomUUID();
 		try (ConfigurableApplicationContext application = ScenarioApplication.start(
 				new Class<?>[] { FailingListener.class }, cluster.bootstrapServers(),
@@ -201,6 +193,14 @@ class ConsumerScenarioTests {
 			.partitionResult(partition)
 			.get(10, TimeUnit.SECONDS)
 			.offset());
+	}
+
+	private static List<byte[]> sequenceValues() {
+		List<byte[]> values = new ArrayList<>();
+		for (int i = 0; i < RECORDS; i++) {
+			values.add(SequenceLedger.value(i).getBytes(StandardCharsets.UTF_8));
+		}
+		return values;
 	}
 
 	private static void produce(KafkaTestCluster cluster, String topic, List<byte[]> values) {

@@ -89,12 +89,7 @@ class ProducerScenarioTests {
 			@SuppressWarnings("unchecked")
 			KafkaTemplate<String, String> template = application.getBean(KafkaTemplate.class);
 			for (int sequence = 0; sequence < records; sequence++) {
-				int current = sequence;
-				template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
-					if (failure == null) {
-						ledger.acknowledged(current);
-					}
-				});
+				SequencedSender.send(template, topic, ledger, sequence);
 			}
 		}
 		return ledger.readBack(cluster, topic);

@@ -17,6 +17,18 @@ final class SequencedSender {
 	private SequencedSender() {
 	}
 
+	/**
+	 * Send one sequence-numbered record and record its acknowledgment in the ledger.
+	 */
+	static CompletableFuture<?> send(KafkaTemplate<String, String> template, String topic, SequenceLedger ledger,
+			int sequence) {
+		return template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
+			if (failure == null) {
+				ledger.acknowledged(sequence);
+			}
+		});
+	}
+
 	static SequenceLedger send(KafkaTemplate<String, String> template, String topic, int records, Runnable fault)
 			throws InterruptedException {
 		SequenceLedger ledger = new SequenceLedger(records);
@@ -25,11 +37,7 @@ final class SequencedSender {
 		for (int sequence = 0; sequence < records; sequence++) {
 			int current = sequence;
 			try {
-				sends.add(template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
-					if (failure == null) {
-						ledger.acknowledged(current);
-					}
-				}));
+				sends.add(send(template, topic, ledger, current));
 			}
 			catch (RuntimeException ex) {
 				// Counted as sent and not acknowledged.

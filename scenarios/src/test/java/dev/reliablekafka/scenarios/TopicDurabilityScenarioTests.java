@@ -75,12 +75,7 @@ class TopicDurabilityScenarioTests {
 			@SuppressWarnings("unchecked")
 			KafkaTemplate<String, String> template = application.getBean(KafkaTemplate.class);
 			for (int sequence = 0; sequence < RECORDS; sequence++) {
-				int current = sequence;
-				template.send(topic, SequenceLedger.value(sequence)).whenComplete((result, failure) -> {
-					if (failure == null) {
-						ledger.acknowledged(current);
-					}
-				});
+				SequencedSender.send(template, topic, ledger, sequence);
 			}
 			template.flush();
 		}
