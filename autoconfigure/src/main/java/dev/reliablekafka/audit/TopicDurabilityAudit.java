@@ -41,6 +41,8 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 
 	private final Settings settings;
 
+	private volatile @Nullable Result result;
+
 	/**
 	 * Create an audit.
 	 * @param adminFactory creates the admin client used for the audit
@@ -70,8 +72,10 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		catch (AuditUnavailableException ex) {
 			// Availability is the health indicator's business; startup goes on.
 			logger.warn("Could not audit the durability of topics " + names + ": " + ex.getMessage());
+			this.result = new Result(names, null, ex.getMessage());
 			return;
 		}
+		this.result = new Result(names, findings, null);
 		if (findings.isEmpty()) {
 			return;
 		}
@@ -79,6 +83,14 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 			throw new UndurableTopicException(findings);
 		}
 		findings.forEach((finding) -> logger.warn("Undurable Kafka topic: " + finding.describe()));
+	}
+
+	/**
+	 * Return what the startup audit found.
+	 * @return the result, or {@code null} when it did not run
+	 */
+	public @Nullable Result getResult() {
+		return this.result;
 	}
 
 	/**
@@ -215,6 +227,17 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	 */
 	public record Settings(Mode mode, int minReplicationFactor, int minInsyncReplicas, Duration timeout,
 			Collection<String> excludedTopics) {
+
+	}
+
+	/**
+	 * What the startup audit found.
+	 *
+	 * @param topics the topics audited
+	 * @param findings what fell short, or {@code null} when the cluster could not be asked
+	 * @param failure why the cluster could not be asked, or {@code null}
+	 */
+	public record Result(Collection<String> topics, @Nullable List<TopicFinding> findings, @Nullable String failure) {
 
 	}
 

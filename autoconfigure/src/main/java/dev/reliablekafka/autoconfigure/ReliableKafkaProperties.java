@@ -2,7 +2,11 @@ package dev.reliablekafka.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -33,6 +37,15 @@ public class ReliableKafkaProperties {
 
 	private final Audit audit = new Audit();
 
+	private final Monitor monitor = new Monitor();
+
+	private final Accounting accounting = new Accounting();
+
+	/**
+	 * Topics to create at startup with durable settings, by name.
+	 */
+	private final Map<String, Topic> topics = new LinkedHashMap<>();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -59,6 +72,18 @@ public class ReliableKafkaProperties {
 
 	public Audit getAudit() {
 		return this.audit;
+	}
+
+	public Monitor getMonitor() {
+		return this.monitor;
+	}
+
+	public Accounting getAccounting() {
+		return this.accounting;
+	}
+
+	public Map<String, Topic> getTopics() {
+		return this.topics;
 	}
 
 	public static class Producer {
@@ -605,6 +630,165 @@ public class ReliableKafkaProperties {
 		 * Do not audit topics.
 		 */
 		OFF
+
+	}
+
+	public static class Monitor {
+
+		/**
+		 * Whether to watch the cluster and the consumers in the background, for the commit lag
+		 * meters and the health indicator.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the cluster is sampled for committed offsets, log-end offsets and the age
+		 * of the oldest unconsumed record.
+		 */
+		private Duration interval = Duration.ofSeconds(15);
+
+		/**
+		 * How long each Admin and consumer call of a sample may take.
+		 */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		/**
+		 * How long a record may stay delivered but unacknowledged before the consumer counts
+		 * as stuck and health goes DOWN. Defaults to the producer's delivery timeout plus one
+		 * minute, so that a handler waiting on a send is never reported stuck.
+		 */
+		private @Nullable Duration stuckAfter;
+
+		/**
+		 * Fraction of a topic's retention.ms that the oldest unconsumed record may reach
+		 * before health warns that records risk deletion before they are consumed.
+		 */
+		private double retentionWarningRatio = 0.8;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public @Nullable Duration getStuckAfter() {
+			return this.stuckAfter;
+		}
+
+		public void setStuckAfter(@Nullable Duration stuckAfter) {
+			this.stuckAfter = stuckAfter;
+		}
+
+		public double getRetentionWarningRatio() {
+			return this.retentionWarningRatio;
+		}
+
+		public void setRetentionWarningRatio(double retentionWarningRatio) {
+			this.retentionWarningRatio = retentionWarningRatio;
+		}
+
+	}
+
+	public static class Accounting {
+
+		/**
+		 * Whether producers stamp each record with a producer id and a per-partition sequence
+		 * number, and consumers count the sequence numbers they never see and those they see
+		 * twice.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	public static class Topic {
+
+		/**
+		 * Number of partitions; the broker's num.partitions when unset. The dead-letter topic
+		 * gets the same number.
+		 */
+		private @Nullable Integer partitions;
+
+		/**
+		 * Number of copies of each partition.
+		 */
+		private short replicationFactor = 3;
+
+		/**
+		 * Copies that must have a record before an acks=all send is acknowledged.
+		 */
+		private int minInsyncReplicas = 2;
+
+		/**
+		 * Whether to create the topic's dead-letter topic, with the configured suffix.
+		 */
+		private boolean deadLetter = true;
+
+		/**
+		 * Further topic configs, such as retention.ms or cleanup.policy.
+		 */
+		private final Map<String, String> configs = new LinkedHashMap<>();
+
+		public @Nullable Integer getPartitions() {
+			return this.partitions;
+		}
+
+		public void setPartitions(@Nullable Integer partitions) {
+			this.partitions = partitions;
+		}
+
+		public short getReplicationFactor() {
+			return this.replicationFactor;
+		}
+
+		public void setReplicationFactor(short replicationFactor) {
+			this.replicationFactor = replicationFactor;
+		}
+
+		public int getMinInsyncReplicas() {
+			return this.minInsyncReplicas;
+		}
+
+		public void setMinInsyncReplicas(int minInsyncReplicas) {
+			this.minInsyncReplicas = minInsyncReplicas;
+		}
+
+		public boolean isDeadLetter() {
+			return this.deadLetter;
+		}
+
+		public void setDeadLetter(boolean deadLetter) {
+			this.deadLetter = deadLetter;
+		}
+
+		public Map<String, String> getConfigs() {
+			return this.configs;
+		}
 
 	}
 

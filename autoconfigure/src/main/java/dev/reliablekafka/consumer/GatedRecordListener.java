@@ -16,6 +16,7 @@ import org.springframework.kafka.listener.ListenerUtils;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.kafka.support.KafkaUtils;
 
 /**
  * Wraps a record listener that receives an {@link Acknowledgment} (such as a
@@ -79,6 +80,7 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 			return;
 		}
 		OffsetGate gate = this.gates.current();
+		gate.group(KafkaUtils.getConsumerGroupId());
 		if (gate.deliver(data, acknowledgment)) {
 			this.metrics.retried(data.topic());
 		}

@@ -1,7 +1,9 @@
 package dev.reliablekafka.consumer;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,6 +28,76 @@ import org.springframework.kafka.support.Acknowledgment;
 public final class OffsetGate {
 
 	private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+
+	private final Thread owner;
+
+	private volatile @Nullable String group;
+
+	/**
+	 * Create a gate for the calling consumer thread.
+	 */
+	public OffsetGate() {
+		this.owner = Thread.currentThread();
+	}
+
+	/**
+	 * Name the consumer group whose records pass this gate.
+	 * @param group the group id
+	 */
+	public void group(@Nullable String group) {
+		if (group != null && !group.equals(this.group)) {
+			this.group = group;
+		}
+	}
+
+	/**
+	 * Return the consumer group whose records pass this gate.
+	 * @return the group id, or {@code null} before the first record
+	 */
+	public @Nullable String group() {
+		return this.group;
+	}
+
+	/**
+	 * Return whether the consumer thread that owns this gate still runs.
+	 * @return whether the owner is alive
+	 */
+	public boolean isAlive() {
+		return this.owner.isAlive();
+	}
+
+	/**
+	 * Describe the records that are delivered but not yet committed.
+	 * @return a snapshot of this gate
+	 */
+	public Snapshot snapshot() {
+		List<Partition> current;
+		List<TopicPartition> names;
+		synchronized (this.partitions) {
+			current = new ArrayList<>(this.partitions.values());
+			names = new ArrayList<>(this.partitions.keySet());
+		}
+		int inFlight = 0;
+		int acknowledged = 0;
+		Unacknowledged oldest = null;
+		for (int i = 0; i < current.size(); i++) {
+			Partition partition = current.get(i);
+			synchronized (partition) {
+				for (Map.Entry<Long, Entry> entry : partition.entries.entrySet()) {
+					if (entry.getValue().done) {
+						acknowledged++;
+						continue;
+					}
+					inFlight++;
+					long since = entry.getValue().deliveredAt;
+					if (oldest == null || since - oldest.deliveredAt() < 0) {
+						oldest = new Unacknowledged(names.get(i), entry.getKey(), since);
+					}
+				}
+			}
+		}
+		return new Snapshot(this.group, inFlight, acknowledged, oldest);
+	}
 
 	/**
 	 * Register a record that is about to be handed to the listener.
@@ -123,6 +195,7 @@ public final class OffsetGate {
 		}
 
 		synchronized void complete(long offset, @Nullable OffsetCommitter committer) {
+			// Synchronized on the partition: the snapshot reads the entries under the same lock.
 			Entry entry = this.entries.get(offset);
 			if (entry == null) {
 				if (committer == null) {
@@ -170,8 +243,44 @@ public final class OffsetGate {
 
 		boolean done;
 
+		final long deliveredAt = System.nanoTime();
+
 		Entry(@Nullable Acknowledgment acknowledgment) {
 			this.acknowledgment = acknowledgment;
+		}
+
+	}
+
+	/**
+	 * What a gate holds at one moment.
+	 *
+	 * @param group the consumer group, or {@code null} before the first record
+	 * @param inFlight records delivered to the listener and not yet acknowledged
+	 * @param acknowledgedUncommitted records acknowledged but waiting for an earlier record of
+	 * their partition before they can be committed
+	 * @param oldest the record unacknowledged for longest, if any
+	 */
+	public record Snapshot(@Nullable String group, int inFlight, int acknowledgedUncommitted,
+			@Nullable Unacknowledged oldest) {
+
+	}
+
+	/**
+	 * A record delivered to the listener and not yet acknowledged.
+	 *
+	 * @param topicPartition its partition
+	 * @param offset its offset
+	 * @param deliveredAt when it was first delivered, in {@link System#nanoTime()} units
+	 */
+	public record Unacknowledged(TopicPartition topicPartition, long offset, long deliveredAt) {
+
+		/**
+		 * Return how long the record has been unacknowledged.
+		 * @param now the current {@link System#nanoTime()}
+		 * @return the time since delivery
+		 */
+		public java.time.Duration age(long now) {
+			return java.time.Duration.ofNanos(now - this.deliveredAt);
 		}
 
 	}

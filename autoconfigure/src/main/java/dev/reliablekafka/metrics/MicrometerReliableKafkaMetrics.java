@@ -1,10 +1,18 @@
 package dev.reliablekafka.metrics;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 /**
- * {@link ReliableKafkaMetrics} recorded as Micrometer counters.
+ * {@link ReliableKafkaMetrics} recorded as Micrometer meters.
  *
  * @author Reliable Kafka team
  */
@@ -26,7 +34,28 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	 */
 	public static final String RETRIES = "reliable.kafka.consumer.retries";
 
+	/**
+	 * Counter of failed offset commits; tags {@code group} and {@code exception}.
+	 */
+	public static final String COMMIT_FAILURES = "reliable.kafka.consumer.commit.failures";
+
+	/**
+	 * Gauge of stamped sequence numbers a consumer never saw; tags {@code group},
+	 * {@code topic} and {@code partition}.
+	 */
+	public static final String ACCOUNTING_LOST = "reliable.kafka.audit.lost";
+
+	/**
+	 * Counter of stamped sequence numbers a consumer saw at a second offset; tags
+	 * {@code group}, {@code topic} and {@code partition}.
+	 */
+	public static final String ACCOUNTING_DUPLICATES = "reliable.kafka.audit.duplicates";
+
+	private static final String NONE = "none";
+
 	private final MeterRegistry registry;
+
+	private final Map<List<String>, AtomicLong> lost = new ConcurrentHashMap<>();
 
 	public MicrometerReliableKafkaMetrics(MeterRegistry registry) {
 		this.registry = registry;
@@ -34,31 +63,89 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 
 	@Override
 	public void sendFailed(String topic, Throwable exception) {
-		Counter.builder(SEND_FAILURES)
-			.description("Records the producer finally failed to send, after all retries")
-			.tag("topic", topic)
-			.tag("exception", ReliableKafkaMetrics.exceptionTag(exception))
-			.register(this.registry)
-			.increment();
+		sendFailures(topic, ReliableKafkaMetrics.exceptionTag(exception)).increment();
 	}
 
 	@Override
 	public void deadLettered(String topic, Throwable exception) {
-		Counter.builder(DEAD_LETTERS)
-			.description("Records published to a dead-letter topic")
-			.tag("topic", topic)
-			.tag("exception", ReliableKafkaMetrics.exceptionTag(exception))
+		deadLetters(topic, ReliableKafkaMetrics.exceptionTag(exception)).increment();
+	}
+
+	@Override
+	public void retried(String topic) {
+		retries(topic).increment();
+	}
+
+	@Override
+	public void commitFailed(String group, Throwable exception) {
+		commitFailures(group, ReliableKafkaMetrics.exceptionTag(exception)).increment();
+	}
+
+	@Override
+	public void sequenceGap(String group, String topic, int partition, long missing) {
+		this.lost.computeIfAbsent(List.of(group, topic, String.valueOf(partition)), (key) -> {
+			AtomicLong value = new AtomicLong();
+			Gauge.builder(ACCOUNTING_LOST, value, AtomicLong::get)
+				.description("Stamped records a consumer never saw: sequence numbers skipped in their partition")
+				.tags(partitionTags(group, topic, partition))
+				.register(this.registry);
+			return value;
+		}).addAndGet(missing);
+	}
+
+	@Override
+	public void sequenceDuplicated(String group, String topic, int partition) {
+		Counter.builder(ACCOUNTING_DUPLICATES)
+			.description("Stamped records a consumer saw again at a new offset")
+			.tags(partitionTags(group, topic, partition))
 			.register(this.registry)
 			.increment();
 	}
 
 	@Override
-	public void retried(String topic) {
-		Counter.builder(RETRIES)
+	public void registerKnown(Collection<String> groups, Collection<String> listenerTopics,
+			Collection<String> producerTopics) {
+		groups.forEach((group) -> commitFailures(group, NONE));
+		listenerTopics.forEach((topic) -> {
+			retries(topic);
+			deadLetters(topic, NONE);
+		});
+		producerTopics.forEach((topic) -> sendFailures(topic, NONE));
+	}
+
+	private Counter sendFailures(String topic, String exception) {
+		return Counter.builder(SEND_FAILURES)
+			.description("Records the producer finally failed to send, after all retries")
+			.tag("topic", topic)
+			.tag("exception", exception)
+			.register(this.registry);
+	}
+
+	private Counter deadLetters(String topic, String exception) {
+		return Counter.builder(DEAD_LETTERS)
+			.description("Records published to a dead-letter topic")
+			.tag("topic", topic)
+			.tag("exception", exception)
+			.register(this.registry);
+	}
+
+	private Counter retries(String topic) {
+		return Counter.builder(RETRIES)
 			.description("Deliveries of records that failed before")
 			.tag("topic", topic)
-			.register(this.registry)
-			.increment();
+			.register(this.registry);
+	}
+
+	private Counter commitFailures(String group, String exception) {
+		return Counter.builder(COMMIT_FAILURES)
+			.description("Offset commits that failed")
+			.tag("group", group)
+			.tag("exception", exception)
+			.register(this.registry);
+	}
+
+	static Tags partitionTags(String group, String topic, int partition) {
+		return Tags.of("group", group, "topic", topic, "partition", String.valueOf(partition));
 	}
 
 }

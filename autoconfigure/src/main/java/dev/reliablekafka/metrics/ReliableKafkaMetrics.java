@@ -38,6 +38,44 @@ public interface ReliableKafkaMetrics {
 	}
 
 	/**
+	 * A consumer failed to commit offsets.
+	 * @param group the consumer's group
+	 * @param exception why the commit failed
+	 */
+	default void commitFailed(String group, Throwable exception) {
+	}
+
+	/**
+	 * End-to-end accounting found sequence numbers missing, or a missing one arrived late.
+	 * @param group the consumer's group
+	 * @param topic the topic
+	 * @param partition the partition
+	 * @param missing how many went missing; {@code -1} when one arrived late
+	 */
+	default void sequenceGap(String group, String topic, int partition, long missing) {
+	}
+
+	/**
+	 * End-to-end accounting saw a sequence number a second time, at a new offset.
+	 * @param group the consumer's group
+	 * @param topic the topic
+	 * @param partition the partition
+	 */
+	default void sequenceDuplicated(String group, String topic, int partition) {
+	}
+
+	/**
+	 * Create the meters whose tags are known at startup, at zero, so that dashboards and
+	 * alerts on absent series work before the first failure.
+	 * @param groups the listener containers' consumer groups
+	 * @param listenerTopics the topics the listeners read
+	 * @param producerTopics the topics the application is known to write
+	 */
+	default void registerKnown(java.util.Collection<String> groups, java.util.Collection<String> listenerTopics,
+			java.util.Collection<String> producerTopics) {
+	}
+
+	/**
 	 * Return the name used to tag an exception.
 	 * @param exception the exception
 	 * @return its simple class name, or {@code none}

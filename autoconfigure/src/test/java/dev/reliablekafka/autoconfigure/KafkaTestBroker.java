@@ -67,6 +67,17 @@ public final class KafkaTestBroker {
 		}
 	}
 
+	public static void createTopic(String topic, int partitions, Map<String, String> configs) {
+		try (Admin admin = admin()) {
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+				.all()
+				.get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	public static void send(String topic, int partition, byte[] key, byte[] value, RecordHeaders headers) {
 		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
 				ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
@@ -142,7 +153,7 @@ public final class KafkaTestBroker {
 		}
 	}
 
-	private static Admin admin() {
+	public static Admin admin() {
 		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
 	}
 

@@ -4,7 +4,10 @@ import dev.reliablekafka.autoconfigure.audit.ReliableKafkaAuditAutoConfiguration
 import dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration;
 import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingAutoConfiguration;
 import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
+import dev.reliablekafka.autoconfigure.health.ReliableKafkaHealthAutoConfiguration;
 import dev.reliablekafka.autoconfigure.metrics.ReliableKafkaMetricsAutoConfiguration;
+import dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration;
+import dev.reliablekafka.autoconfigure.topics.ReliableKafkaTopicsAutoConfiguration;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
@@ -20,8 +23,9 @@ public final class ReliableKafkaAutoConfigurations {
 	public static AutoConfigurations withKafka() {
 		return AutoConfigurations.of(KafkaAutoConfiguration.class, ReliableKafkaClientsAutoConfiguration.class,
 				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
-				ReliableKafkaAuditAutoConfiguration.class,
-				ReliableKafkaMetricsAutoConfiguration.class);
+				ReliableKafkaAuditAutoConfiguration.class, ReliableKafkaTopicsAutoConfiguration.class,
+				ReliableKafkaMonitorAutoConfiguration.class, ReliableKafkaMetricsAutoConfiguration.class,
+				ReliableKafkaHealthAutoConfiguration.class);
 	}
 
 }

@@ -75,7 +75,7 @@ class LeaderFailoverScenarioTests {
 		return ledger.readBack(cluster, topic);
 	}
 
-	private static KafkaNode inject(KafkaTestCluster cluster, TopicPartition partition, Fault fault) {
+	static KafkaNode inject(KafkaTestCluster cluster, TopicPartition partition, Fault fault) {
 		KafkaNode leader = cluster.leader(partition);
 		List<KafkaNode> followers = cluster.followers(partition);
 		followers.forEach(KafkaNode::pause);

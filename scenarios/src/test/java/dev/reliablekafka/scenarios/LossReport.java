@@ -41,6 +41,29 @@ final class LossReport {
 		}
 	}
 
+	/**
+	 * Append an end-to-end accounting row to {@code target/accounting-report.md}: what the
+	 * ledger counted against what the consumers' accounting meters reported.
+	 */
+	static synchronized void recordAccounting(String scenario, String fault, String setting, int ledgerGaps,
+			double accountedLost, int ledgerDuplicates, double accountedDuplicates) {
+		Path markdown = Path.of("target", "accounting-report.md");
+		try {
+			Files.createDirectories(markdown.getParent());
+			if (!Files.exists(markdown)) {
+				Files.writeString(markdown, "| scenario | fault | producer setting | gaps in the topic (ledger) | "
+						+ "reliable.kafka.audit.lost | duplicates (ledger) | reliable.kafka.audit.duplicates |\n"
+						+ "|---|---|---|---|---|---|---|\n");
+			}
+			Files.writeString(markdown, "| " + scenario + " | " + fault + " | `" + setting + "` | " + ledgerGaps + " | "
+					+ (long) accountedLost + " | " + ledgerDuplicates + " | " + (long) accountedDuplicates + " |\n",
+					StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private static void writeMarkdown(List<String> lines) throws IOException {
 		StringBuilder markdown = new StringBuilder();
 		markdown.append("| scenario | fault | unsafe setting | unsafe: sent / acked / **lost** / dup | starter: sent / acked / **lost** / dup / DLT |\n");

@@ -85,6 +85,33 @@ final class SequenceLedger {
 	}
 
 	/**
+	 * Count the sequence numbers below the highest one the topic holds that it does not hold:
+	 * the gaps a reader of the topic can notice, unlike records missing from its end.
+	 */
+	int missingBeforeLast(KafkaTestCluster cluster, String topic) {
+		boolean[] seen = new boolean[this.sent];
+		readAll(cluster, topic, (value) -> {
+			int sequence = sequence(new String(value, StandardCharsets.UTF_8));
+			if (sequence < this.sent) {
+				seen[sequence] = true;
+			}
+		});
+		int last = -1;
+		for (int i = 0; i < this.sent; i++) {
+			if (seen[i]) {
+				last = i;
+			}
+		}
+		int missing = 0;
+		for (int i = 0; i < last; i++) {
+			if (!seen[i]) {
+				missing++;
+			}
+		}
+		return missing;
+	}
+
+	/**
 	 * Count the records a topic holds now.
 	 */
 	static int count(KafkaTestCluster cluster, String topic) {

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import dev.reliablekafka.audit.TopicDurabilityAudit;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.support.ListenerTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,7 +26,6 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.MessageListenerContainer;
-import org.springframework.kafka.support.TopicPartitionOffset;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
@@ -57,7 +57,7 @@ public final class ReliableKafkaAuditAutoConfiguration {
 		};
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
 		@Nullable String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
-		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, deadLetterSuffix),
+		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, properties.getTopics(), deadLetterSuffix),
 				new TopicDurabilityAudit.Settings(TopicDurabilityAudit.Mode.valueOf(audit.getMode().name()),
 						audit.getMinReplicationFactor(), audit.getMinInsyncReplicas(), audit.getTimeout(),
 						audit.getExcludeTopics()));
@@ -68,30 +68,27 @@ public final class ReliableKafkaAuditAutoConfiguration {
 	 * topics), those it declares, its templates' default topics, and the configured ones.
 	 */
 	private static Set<String> topics(ListableBeanFactory beanFactory, ReliableKafkaProperties.Audit audit,
-			@Nullable String deadLetterSuffix) {
+			Map<String, ReliableKafkaProperties.Topic> declared, @Nullable String deadLetterSuffix) {
 		Set<String> topics = new LinkedHashSet<>(audit.getTopics());
 		for (KafkaListenerEndpointRegistry registry : beanFactory
 			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
 			.values()) {
 			for (MessageListenerContainer container : registry.getAllListenerContainers()) {
-				String[] names = container.getContainerProperties().getTopics();
-				if (names != null) {
-					for (String name : names) {
-						topics.add(name);
-						if (deadLetterSuffix != null) {
-							topics.add(name + deadLetterSuffix);
-						}
-					}
-				}
-				TopicPartitionOffset[] partitions = container.getContainerProperties().getTopicPartitions();
-				if (partitions != null) {
-					for (TopicPartitionOffset partition : partitions) {
-						topics.add(partition.getTopic());
+				for (String name : ListenerTopology.topics(container)) {
+					topics.add(name);
+					if (deadLetterSuffix != null && container.getContainerProperties().getTopics() != null) {
+						topics.add(name + deadLetterSuffix);
 					}
 				}
 			}
 		}
 		beanFactory.getBeansOfType(NewTopic.class, false, false).values().forEach((topic) -> topics.add(topic.name()));
+		declared.forEach((name, topic) -> {
+			topics.add(name);
+			if (deadLetterSuffix != null && topic.isDeadLetter()) {
+				topics.add(name + deadLetterSuffix);
+			}
+		});
 		beanFactory.getBeansOfType(KafkaTemplate.class, false, false).values().forEach((template) -> {
 			if (template.getDefaultTopic() != null) {
 				topics.add(template.getDefaultTopic());

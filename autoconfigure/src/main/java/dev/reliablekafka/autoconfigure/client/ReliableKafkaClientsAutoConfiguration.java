@@ -1,6 +1,8 @@
 package dev.reliablekafka.autoconfigure.client;
 
+import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.consumer.ConsumerInstrumentation;
 import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
@@ -13,10 +15,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.ProducerListener;
 
@@ -43,6 +48,29 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	@Bean
 	HardenedConsumerFactoryCustomizer reliableKafkaConsumerFactoryCustomizer(ReliableKafkaProperties properties) {
 		return new HardenedConsumerFactoryCustomizer(properties.getConsumer());
+	}
+
+	@Bean
+	DefaultKafkaConsumerFactoryCustomizer reliableKafkaConsumerInstrumentation(
+			ObjectProvider<ReliableKafkaMetrics> metrics, ReliableKafkaProperties properties) {
+		return (consumerFactory) -> {
+			ReliableKafkaMetrics available = metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE);
+			boolean accounting = properties.getAccounting().isEnabled();
+			if (available != ReliableKafkaMetrics.NONE || accounting) {
+				consumerFactory.addPostProcessor(new ConsumerInstrumentation<>(available, accounting));
+			}
+		};
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("reliable.kafka.accounting.enabled")
+	DefaultKafkaProducerFactoryCustomizer reliableKafkaSequenceStamping() {
+		return ReliableKafkaClientsAutoConfiguration::stampSequences;
+	}
+
+	private static <K, V> void stampSequences(DefaultKafkaProducerFactory<K, V> producerFactory) {
+		producerFactory.addPostProcessor(new SequenceStampingPostProcessor<>(
+				producerFactory.getConfigurationProperties(), producerFactory.getKeySerializerSupplier()));
 	}
 
 	@Bean

@@ -1,0 +1,138 @@
+package dev.reliablekafka.accounting;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Counts, for one consumer, the sequence numbers stamped by {@link SequenceStampingPostProcessor}
+ * that it never sees (lost) and those it sees at two offsets (duplicated), per partition and
+ * producer instance. The first record of a producer a consumer sees starts its count, so a
+ * restarted producer (a new id) or consumer raises no false alarm; a record seen again at an
+ * offset already seen (a retry or a replay) is not a duplicate. Dead letters, whose headers
+ * are copied from their source topic, are not counted.
+ * <p>
+ * Used only on the consumer's own thread.
+ *
+ * @author Reliable Kafka team
+ */
+public class SequenceAccounting {
+
+	static final String DEAD_LETTER_ORIGINAL_TOPIC = "kafka_dlt-original-topic";
+
+	private static final int MAX_PRODUCERS_PER_PARTITION = 1024;
+
+	private static final int MAX_TRACKED_GAP = 1024;
+
+	private static final int MAX_TRACKED_MISSING = 16384;
+
+	private final String group;
+
+	private final ReliableKafkaMetrics metrics;
+
+	private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+	/**
+	 * Create accounting for one consumer.
+	 * @param group the consumer's group
+	 * @param metrics where gaps and duplicates are reported
+	 */
+	public SequenceAccounting(String group, ReliableKafkaMetrics metrics) {
+		this.group = group;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * Count a polled record.
+	 * @param record the record
+	 */
+	public void polled(ConsumerRecord<?, ?> record) {
+		if (record.headers().lastHeader(DEAD_LETTER_ORIGINAL_TOPIC) != null) {
+			return;
+		}
+		String producer = AccountingHeaders.producer(record.headers());
+		long sequence = AccountingHeaders.sequence(record.headers());
+		if (producer == null || sequence < 0) {
+			return;
+		}
+		TopicPartition topicPartition = new TopicPartition(record.topic(), record.partition());
+		PartitionState partition = this.partitions.computeIfAbsent(topicPartition, (key) -> new PartitionState());
+		if (record.offset() <= partition.lastOffset) {
+			return;
+		}
+		partition.lastOffset = record.offset();
+		ProducerState state = partition.producers.get(producer);
+		if (state == null) {
+			partition.producers.put(producer, new ProducerState(sequence));
+			return;
+		}
+		if (sequence > state.lastSequence) {
+			long gap = sequence - state.lastSequence - 1;
+			if (gap > 0) {
+				if (gap <= MAX_TRACKED_GAP && state.missing.size() + gap <= MAX_TRACKED_MISSING) {
+					for (long missing = state.lastSequence + 1; missing < sequence; missing++) {
+						state.missing.add(missing);
+					}
+				}
+				this.metrics.sequenceGap(this.group, record.topic(), record.partition(), gap);
+			}
+			state.lastSequence = sequence;
+		}
+		else if (state.missing.remove(sequence)) {
+			// Arrived late, out of order: not lost after all.
+			this.metrics.sequenceGap(this.group, record.topic(), record.partition(), -1);
+		}
+		else {
+			this.metrics.sequenceDuplicated(this.group, record.topic(), record.partition());
+		}
+	}
+
+	/**
+	 * Forget partitions this consumer no longer owns; a new owner starts counting afresh.
+	 * @param topicPartitions the partitions
+	 */
+	public void forget(Collection<TopicPartition> topicPartitions) {
+		topicPartitions.forEach(this.partitions::remove);
+	}
+
+	/**
+	 * Forget every partition.
+	 */
+	public void forgetAll() {
+		this.partitions.clear();
+	}
+
+	private static final class PartitionState {
+
+		long lastOffset = -1;
+
+		final Map<String, ProducerState> producers = new LinkedHashMap<>(16, 0.75f, true) {
+
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<String, ProducerState> eldest) {
+				return size() > MAX_PRODUCERS_PER_PARTITION;
+			}
+
+		};
+
+	}
+
+	private static final class ProducerState {
+
+		long lastSequence;
+
+		final TreeSet<Long> missing = new TreeSet<>();
+
+		ProducerState(long lastSequence) {
+			this.lastSequence = lastSequence;
+		}
+
+	}
+
+}

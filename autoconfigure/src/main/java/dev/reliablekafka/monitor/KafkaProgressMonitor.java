@@ -1,0 +1,430 @@
+package dev.reliablekafka.monitor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Samples the cluster in the background, off every consumer's poll loop: whether it answers,
+ * and for each consumer group of the application and each partition it reads, the committed
+ * offset, the log start and end, the topic's retention and the age of the oldest record not
+ * yet committed. The commit lag meters and the health indicator read the latest sample.
+ * <p>
+ * Only topic, partition and group names and offsets are ever reported; a failure is
+ * described by its exception type and message, which Kafka keeps free of credentials.
+ *
+ * @author Reliable Kafka team
+ */
+public class KafkaProgressMonitor implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(KafkaProgressMonitor.class);
+
+	private final Clients clients;
+
+	private final Supplier<Map<String, Set<String>>> groupTopics;
+
+	private final Duration interval;
+
+	private final Duration timeout;
+
+	private final List<Consumer<ClusterSample>> listeners = new CopyOnWriteArrayList<>();
+
+	private volatile @Nullable ClusterSample latest;
+
+	private @Nullable ScheduledExecutorService executor;
+
+	private @Nullable Admin admin;
+
+	private org.apache.kafka.clients.consumer.@Nullable Consumer<byte[], byte[]> consumer;
+
+	private @Nullable String lastFailure;
+
+	/**
+	 * Create a monitor.
+	 * @param clients creates the Admin client and the consumer that reads record timestamps
+	 * @param groupTopics the application's consumer groups and the topics each reads
+	 * @param interval the time between samples
+	 * @param timeout how long each call of a sample may take
+	 */
+	public KafkaProgressMonitor(Clients clients, Supplier<Map<String, Set<String>>> groupTopics, Duration interval,
+			Duration timeout) {
+		this.clients = clients;
+		this.groupTopics = groupTopics;
+		this.interval = interval;
+		this.timeout = timeout;
+	}
+
+	/**
+	 * Call a listener with every new sample, on the monitor's thread.
+	 * @param listener the listener
+	 */
+	public void addListener(Consumer<ClusterSample> listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * Return the latest sample.
+	 * @return the sample, or {@code null} before the first one
+	 */
+	public @Nullable ClusterSample latest() {
+		return this.latest;
+	}
+
+	/**
+	 * Return the time between samples.
+	 * @return the interval
+	 */
+	public Duration getInterval() {
+		return this.interval;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.executor != null) {
+			return;
+		}
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "reliable-kafka-monitor");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		this.executor = executor;
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService executor;
+		synchronized (this) {
+			executor = this.executor;
+			this.executor = null;
+		}
+		if (executor == null) {
+			return;
+		}
+		executor.shutdownNow();
+		try {
+			executor.awaitTermination(this.timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		closeClients();
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.executor != null;
+	}
+
+	private void sampleQuietly() {
+		try {
+			ClusterSample sample = sample();
+			this.latest = sample;
+			this.listeners.forEach((listener) -> listener.accept(sample));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Kafka progress sample failed: " + ex.getClass().getSimpleName());
+		}
+	}
+
+	/**
+	 * Take a sample now, on the calling thread.
+	 * @return the sample
+	 */
+	synchronized ClusterSample sample() {
+		Instant now = Instant.now();
+		try {
+			Admin admin = admin();
+			int brokers = admin.describeCluster().nodes().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).size();
+			List<PartitionProgress> partitions = progress(admin, now);
+			if (this.lastFailure != null) {
+				logger.info("Kafka cluster reachable again (" + brokers + " brokers)");
+				this.lastFailure = null;
+			}
+			return new ClusterSample(now, null, brokers, partitions);
+		}
+		catch (ExecutionException ex) {
+			return failed(now, (ex.getCause() != null) ? ex.getCause() : ex);
+		}
+		catch (TimeoutException | RuntimeException ex) {
+			return failed(now, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return failed(now, ex);
+		}
+	}
+
+	private ClusterSample failed(Instant now, Throwable ex) {
+		String failure = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
+		if (!failure.equals(this.lastFailure)) {
+			logger.warn("Kafka cluster not reachable: " + failure);
+			this.lastFailure = failure;
+		}
+		return new ClusterSample(now, failure, 0, List.of());
+	}
+
+	private List<PartitionProgress> progress(Admin admin, Instant now)
+			throws ExecutionException, TimeoutException, InterruptedException {
+		Map<String, Set<String>> groups = this.groupTopics.get();
+		if (groups.isEmpty()) {
+			return List.of();
+		}
+		Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
+		Set<String> topics = new HashSet<>();
+		for (Map.Entry<String, Set<String>> group : groups.entrySet()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group.getKey())
+				.partitionsToOffsetAndMetadata()
+				.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			committed.put(group.getKey(), offsets);
+			topics.addAll(group.getValue());
+			offsets.keySet().forEach((topicPartition) -> topics.add(topicPartition.topic()));
+		}
+		Map<String, Integer> partitionCounts = partitionCounts(admin, topics);
+		Map<TopicPartition, Long> logStarts = offsets(admin, partitionCounts, OffsetSpec.earliest());
+		Map<TopicPartition, Long> logEnds = offsets(admin, partitionCounts, OffsetSpec.latest());
+		Map<String, Duration> retentions = retentions(admin, partitionCounts.keySet());
+		Map<TopicPartition, Long> firstPending = new HashMap<>();
+		List<PartitionProgress> result = new ArrayList<>();
+		for (Map.Entry<String, Set<String>> group : groups.entrySet()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = committed.get(group.getKey());
+			Set<String> read = new HashSet<>(group.getValue());
+			offsets.keySet().forEach((topicPartition) -> read.add(topicPartition.topic()));
+			for (String topic : read) {
+				Integer count = partitionCounts.get(topic);
+				for (int partition = 0; count != null && partition < count; partition++) {
+					TopicPartition topicPartition = new TopicPartition(topic, partition);
+					OffsetAndMetadata offset = offsets.get(topicPartition);
+					long logStart = logStarts.getOrDefault(topicPartition, 0L);
+					long logEnd = logEnds.getOrDefault(topicPartition, 0L);
+					long position = Math.max((offset != null) ? offset.offset() : -1, logStart);
+					if (position < logEnd) {
+						firstPending.merge(topicPartition, position, Math::min);
+					}
+					result.add(new PartitionProgress(group.getKey(), topicPartition,
+							(offset != null) ? offset.offset() : -1, logStart, logEnd, retentions.get(topic), null));
+				}
+			}
+		}
+		Map<TopicPartition, Map<Long, Long>> timestamps = timestamps(firstPending, result);
+		return result.stream().map((progress) -> {
+			long position = Math.max(progress.committed(), progress.logStart());
+			Long timestamp = timestamps.getOrDefault(progress.topicPartition(), Map.of()).get(position);
+			if (position >= progress.logEnd() || timestamp == null) {
+				return progress;
+			}
+			Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - timestamp));
+			return new PartitionProgress(progress.group(), progress.topicPartition(), progress.committed(),
+					progress.logStart(), progress.logEnd(), progress.retention(), age);
+		}).toList();
+	}
+
+	private Map<String, Integer> partitionCounts(Admin admin, Set<String> topics)
+			throws TimeoutException, InterruptedException, ExecutionException {
+		Map<String, Integer> counts = new HashMap<>();
+		for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : admin.describeTopics(topics)
+			.topicNameValues()
+			.entrySet()) {
+			try {
+				counts.put(topic.getKey(),
+						topic.getValue().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).partitions().size());
+			}
+			catch (ExecutionException ex) {
+				if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+					throw ex;
+				}
+			}
+		}
+		return counts;
+	}
+
+	private Map<TopicPartition, Long> offsets(Admin admin, Map<String, Integer> partitionCounts, OffsetSpec spec)
+			throws ExecutionException, TimeoutException, InterruptedException {
+		Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+		partitionCounts.forEach((topic, count) -> {
+			for (int partition = 0; partition < count; partition++) {
+				request.put(new TopicPartition(topic, partition), spec);
+			}
+		});
+		if (request.isEmpty()) {
+			return Map.of();
+		}
+		Map<TopicPartition, ListOffsetsResultInfo> offsets = admin.listOffsets(request)
+			.all()
+			.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		Map<TopicPartition, Long> result = new HashMap<>();
+		offsets.forEach((topicPartition, info) -> result.put(topicPartition, info.offset()));
+		return result;
+	}
+
+	private Map<String, Duration> retentions(Admin admin, Collection<String> topics)
+			throws ExecutionException, TimeoutException, InterruptedException {
+		if (topics.isEmpty()) {
+			return Map.of();
+		}
+		List<ConfigResource> resources = topics.stream()
+			.map((topic) -> new ConfigResource(ConfigResource.Type.TOPIC, topic))
+			.toList();
+		Map<ConfigResource, Config> configs = admin.describeConfigs(resources)
+			.all()
+			.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		Map<String, Duration> result = new HashMap<>();
+		configs.forEach((resource, config) -> {
+			ConfigEntry entry = config.get("retention.ms");
+			if (entry != null && entry.value() != null) {
+				try {
+					long millis = Long.parseLong(entry.value().trim());
+					if (millis > 0) {
+						result.put(resource.name(), Duration.ofMillis(millis));
+					}
+				}
+				catch (NumberFormatException ex) {
+					// Not a number: treat retention as unknown.
+				}
+			}
+		});
+		return result;
+	}
+
+	/**
+	 * Read the timestamp of the first record at or after each position, with a consumer that
+	 * fetches as little as Kafka allows: one batch per partition.
+	 */
+	private Map<TopicPartition, Map<Long, Long>> timestamps(Map<TopicPartition, Long> firstPending,
+			List<PartitionProgress> progress) {
+		if (firstPending.isEmpty()) {
+			return Map.of();
+		}
+		Map<TopicPartition, Set<Long>> wanted = new HashMap<>();
+		for (PartitionProgress partition : progress) {
+			long position = Math.max(partition.committed(), partition.logStart());
+			if (position < partition.logEnd()) {
+				wanted.computeIfAbsent(partition.topicPartition(), (key) -> new HashSet<>()).add(position);
+			}
+		}
+		Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
+		try {
+			org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = consumer();
+			for (Map.Entry<TopicPartition, Set<Long>> partition : wanted.entrySet()) {
+				for (long position : partition.getValue()) {
+					Long timestamp = timestampAt(consumer, partition.getKey(), position);
+					if (timestamp != null) {
+						result.computeIfAbsent(partition.getKey(), (key) -> new HashMap<>()).put(position, timestamp);
+					}
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not read the age of unconsumed records: " + ex.getClass().getSimpleName());
+			closeConsumer();
+		}
+		return result;
+	}
+
+	private @Nullable Long timestampAt(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+			TopicPartition topicPartition, long position) {
+		consumer.assign(List.of(topicPartition));
+		consumer.seek(topicPartition, position);
+		long deadline = System.nanoTime() + this.timeout.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+			for (ConsumerRecord<byte[], byte[]> record : records.records(topicPartition)) {
+				if (record.offset() >= position) {
+					return record.timestamp();
+				}
+			}
+			if (consumer.position(topicPartition) > position && records.isEmpty()) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	private Admin admin() {
+		if (this.admin == null) {
+			this.admin = this.clients.admin();
+		}
+		return this.admin;
+	}
+
+	private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer() {
+		if (this.consumer == null) {
+			this.consumer = this.clients.consumer();
+		}
+		return this.consumer;
+	}
+
+	private synchronized void closeClients() {
+		if (this.admin != null) {
+			this.admin.close(this.timeout);
+			this.admin = null;
+		}
+		closeConsumer();
+	}
+
+	private void closeConsumer() {
+		if (this.consumer != null) {
+			try {
+				this.consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(this.timeout));
+			}
+			catch (RuntimeException ex) {
+				// Closing is best effort.
+			}
+			this.consumer = null;
+		}
+	}
+
+	/**
+	 * Creates the clients the monitor uses; it closes them when it stops.
+	 */
+	public interface Clients {
+
+		/**
+		 * Create the Admin client.
+		 * @return the client
+		 */
+		Admin admin();
+
+		/**
+		 * Create a consumer without a group, used only to read the timestamps of records.
+		 * @return the consumer
+		 */
+		org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer();
+
+	}
+
+}

@@ -1,0 +1,170 @@
+package dev.reliablekafka.scenarios;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import dev.reliablekafka.testkit.KafkaNode;
+import dev.reliablekafka.testkit.KafkaTestCluster;
+import dev.reliablekafka.testkit.WithKafkaCluster;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End-to-end accounting (L15) on a real three-node cluster: with
+ * {@code reliable.kafka.accounting.enabled}, a consumer application reports through
+ * {@code reliable.kafka.audit.lost} and {@code reliable.kafka.audit.duplicates} exactly the
+ * gaps and duplicates an unsafe producer left in the topic, counted independently by
+ * sequence numbers in the values, and nothing for the starter's producer under the same
+ * fault.
+ */
+@WithKafkaCluster(nodes = 3)
+class EndToEndAccountingScenarioTests {
+
+	private static final Log logger = LogFactory.getLog(EndToEndAccountingScenarioTests.class);
+
+	private static final int RECORDS = 40_000;
+
+	@Test
+	void l15WhenAcksOneLosesRecordsThenAccountingReportsEveryGapAndNoneForTheStarter(KafkaTestCluster cluster)
+			throws Exception {
+		Accounted unsafe = run(cluster,
+				(partition) -> LeaderFailoverScenarioTests.inject(cluster, partition,
+						LeaderFailoverScenarioTests.Fault.HARD_KILL),
+				"reliable.kafka.guard.allow-weak-acks=true", "spring.kafka.producer.acks=1");
+		Accounted starter = run(cluster, (partition) -> LeaderFailoverScenarioTests.inject(cluster, partition,
+				LeaderFailoverScenarioTests.Fault.HARD_KILL));
+		logger.info("L15 acks=1: " + unsafe + " | starter: " + starter);
+		LossReport.recordAccounting("L15 accounting, acks=1 loss", "leader kill -9 while followers paused 500 ms",
+				"acks=1", unsafe.gaps, unsafe.lost, unsafe.outcome.duplicates(), unsafe.duplicates);
+		LossReport.recordAccounting("L15 accounting, starter", "leader kill -9 while followers paused 500 ms",
+				"starter defaults", starter.gaps, starter.lost, starter.outcome.duplicates(), starter.duplicates);
+		assertThat(unsafe.gaps).as("records missing inside the topic with acks=1").isPositive();
+		assertThat(unsafe.lost).as("reliable.kafka.audit.lost").isEqualTo(unsafe.gaps);
+		assertThat(unsafe.duplicates).as("reliable.kafka.audit.duplicates")
+			.isEqualTo(unsafe.outcome.duplicates());
+		assertThat(starter.gaps).isZero();
+		assertThat(starter.lost).isZero();
+		assertThat(starter.duplicates).isZero();
+	}
+
+	@Test
+	void l15WhenRetriesDuplicateRecordsWithoutIdempotenceThenAccountingCountsEachCopy(KafkaTestCluster cluster)
+			throws Exception {
+		Accounted unsafe = run(cluster, (partition) -> freeze(cluster.leader(partition)),
+				"reliable.kafka.guard.allow-idempotence-disabled=true",
+				"spring.kafka.producer.properties[enable.idempotence]=false",
+				"spring.kafka.producer.properties[request.timeout.ms]=1000");
+		logger.info("L15 idempotence off: " + unsafe);
+		LossReport.recordAccounting("L15 accounting, retry duplicates", "leader frozen 2 s, requests time out after 1 s",
+				"enable.idempotence=false", unsafe.gaps, unsafe.lost, unsafe.outcome.duplicates(), unsafe.duplicates);
+		assertThat(unsafe.outcome.duplicates()).as("duplicates written without idempotence").isPositive();
+		assertThat(unsafe.duplicates).as("reliable.kafka.audit.duplicates").isEqualTo(unsafe.outcome.duplicates());
+		assertThat(unsafe.lost).as("reliable.kafka.audit.lost").isEqualTo(unsafe.gaps);
+	}
+
+	private Accounted run(KafkaTestCluster cluster, Consumer<TopicPartition> fault, String... producerProperties)
+			throws Exception {
+		String topic = "accounted-" + UUID.randomUUID();
+		cluster.createTopics(1, topic);
+		TopicPartition partition = new TopicPartition(topic, 0);
+		String[] properties = with(producerProperties, "reliable.kafka.accounting.enabled=true");
+		SequenceLedger ledger;
+		try (ConfigurableApplicationContext producer = ScenarioApplication.start(cluster.bootstrapServers(),
+				properties)) {
+			@SuppressWarnings("unchecked")
+			KafkaTemplate<String, String> template = producer.getBean(KafkaTemplate.class);
+			ledger = SequencedSender.send(template, topic, RECORDS, () -> fault.accept(partition));
+		}
+		cluster.nodes().stream().filter((node) -> !node.isRunning()).forEach(cluster::restart);
+		cluster.awaitFullIsr(Duration.ofSeconds(90), topic);
+		SequenceLedger.Outcome outcome = ledger.readBack(cluster, topic);
+		int gaps = ledger.missingBeforeLast(cluster, topic);
+		int held = SequenceLedger.count(cluster, topic);
+		try (ConfigurableApplicationContext consumer = ScenarioApplication.start(
+				new Class<?>[] { CountingListener.class }, cluster.bootstrapServers(),
+				"reliable.kafka.accounting.enabled=true", "spring.kafka.consumer.group-id=accounting-" + topic,
+				"test.topic=" + topic)) {
+			CountingListener listener = consumer.getBean(CountingListener.class);
+			await().atMost(Duration.ofMinutes(2)).until(() -> listener.received.get() >= held);
+			MeterRegistry meters = consumer.getBean(MeterRegistry.class);
+			double lost = meters.find("reliable.kafka.audit.lost")
+				.tag("topic", topic)
+				.gauges()
+				.stream()
+				.mapToDouble(Gauge::value)
+				.sum();
+			double duplicates = meters.find("reliable.kafka.audit.duplicates")
+				.tag("topic", topic)
+				.counters()
+				.stream()
+				.mapToDouble(Counter::count)
+				.sum();
+			return new Accounted(outcome, gaps, lost, duplicates);
+		}
+	}
+
+	private static void freeze(KafkaNode leader) {
+		leader.pause();
+		try {
+			// Shorter than the brokers' session timeout (3 s): the leader keeps its leadership.
+			Thread.sleep(2000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			leader.resume();
+		}
+	}
+
+	private static String[] with(String[] properties, String extra) {
+		String[] all = java.util.Arrays.copyOf(properties, properties.length + 1);
+		all[properties.length] = extra;
+		return all;
+	}
+
+	record Accounted(SequenceLedger.Outcome outcome, int gaps, double lost, double duplicates) {
+
+		@Override
+		public String toString() {
+			return this.outcome + ", gaps in topic " + this.gaps + ", accounted lost " + (long) this.lost
+					+ ", accounted duplicates " + (long) this.duplicates;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CountingListener {
+
+		final AtomicInteger received = new AtomicInteger();
+
+		@Bean
+		SimpleMeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+		@KafkaListener(topics = "${test.topic}")
+		void onMessage(String value) {
+			this.received.incrementAndGet();
+		}
+
+	}
+
+}
