@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,9 +28,7 @@ public class SequenceAccounting {
 
 	private static final int MAX_PRODUCERS_PER_PARTITION = 1024;
 
-	private static final int MAX_TRACKED_GAP = 1024;
-
-	private static final int MAX_TRACKED_MISSING = 16384;
+	private static final int MAX_MISSING_RANGES = 4096;
 
 	private final String group;
 
@@ -75,16 +73,14 @@ public class SequenceAccounting {
 		if (sequence > state.lastSequence) {
 			long gap = sequence - state.lastSequence - 1;
 			if (gap > 0) {
-				if (gap <= MAX_TRACKED_GAP && state.missing.size() + gap <= MAX_TRACKED_MISSING) {
-					for (long missing = state.lastSequence + 1; missing < sequence; missing++) {
-						state.missing.add(missing);
-					}
+				if (state.missing.size() < MAX_MISSING_RANGES) {
+					state.missing.put(state.lastSequence + 1, sequence - 1);
 				}
 				this.metrics.sequenceGap(this.group, record.topic(), record.partition(), gap);
 			}
 			state.lastSequence = sequence;
 		}
-		else if (state.missing.remove(sequence)) {
+		else if (state.fill(sequence)) {
 			// Arrived late, out of order: not lost after all.
 			this.metrics.sequenceGap(this.group, record.topic(), record.partition(), -1);
 		}
@@ -127,10 +123,31 @@ public class SequenceAccounting {
 
 		long lastSequence;
 
-		final TreeSet<Long> missing = new TreeSet<>();
+		/**
+		 * Ranges of sequence numbers not seen yet, first to last inclusive, so that a gap of
+		 * any size costs one entry.
+		 */
+		final TreeMap<Long, Long> missing = new TreeMap<>();
 
 		ProducerState(long lastSequence) {
 			this.lastSequence = lastSequence;
+		}
+
+		boolean fill(long sequence) {
+			Map.Entry<Long, Long> range = this.missing.floorEntry(sequence);
+			if (range == null || sequence > range.getValue()) {
+				return false;
+			}
+			long first = range.getKey();
+			long last = range.getValue();
+			this.missing.remove(first);
+			if (first < sequence) {
+				this.missing.put(first, sequence - 1);
+			}
+			if (sequence < last) {
+				this.missing.put(sequence + 1, last);
+			}
+			return true;
 		}
 
 	}

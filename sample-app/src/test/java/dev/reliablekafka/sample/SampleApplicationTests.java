@@ -62,8 +62,17 @@ class SampleApplicationTests {
 			assertThat(this.store.deadLetters()).extracting(OrderStore.DeadLetter::value)
 				.containsExactlyInAnyOrder("{\"id\":\"order-2\",\"item\":\"pen\",\"quantity\":0}", "this is not an order");
 		});
-		assertThat(get("/actuator/prometheus").body()).contains("reliable_kafka_consumer_dead_letters_total");
-		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		String prometheus = get("/actuator/prometheus").body();
+		assertThat(prometheus).contains(
+				"reliable_kafka_consumer_dead_letters_total{application=\"reliable-kafka-sample\",exception=\"InvalidOrderException\",topic=\"orders\"} 1.0",
+				"reliable_kafka_consumer_dead_letters_total{application=\"reliable-kafka-sample\",exception=\"none\",topic=\"orders\"} 0.0",
+				"reliable_kafka_producer_send_failures_total{application=\"reliable-kafka-sample\",exception=\"none\",topic=\"orders\"} 0.0",
+				"reliable_kafka_consumer_retries_total{application=\"reliable-kafka-sample\",topic=\"orders\"} 0.0",
+				"reliable_kafka_consumer_commit_failures_total{application=\"reliable-kafka-sample\",exception=\"none\",group=\"orders\"} 0.0",
+				"reliable_kafka_consumer_commit_lag{application=\"reliable-kafka-sample\",group=\"orders\",partition=\"0\",topic=\"orders\"}");
+		HttpResponse<String> health = get("/actuator/health");
+		assertThat(health.statusCode()).isEqualTo(200);
+		assertThat(health.body()).contains("\"reliableKafka\":{\"status\":\"UP\"");
 		assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
 	}
 

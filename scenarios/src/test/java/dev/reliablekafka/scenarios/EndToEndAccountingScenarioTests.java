@@ -5,7 +5,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import dev.reliablekafka.testkit.KafkaNode;
 import dev.reliablekafka.testkit.KafkaTestCluster;
 import dev.reliablekafka.testkit.WithKafkaCluster;
 import io.micrometer.core.instrument.Counter;
@@ -67,7 +66,7 @@ class EndToEndAccountingScenarioTests {
 	@Test
 	void l15WhenRetriesDuplicateRecordsWithoutIdempotenceThenAccountingCountsEachCopy(KafkaTestCluster cluster)
 			throws Exception {
-		Accounted unsafe = run(cluster, (partition) -> freeze(cluster.leader(partition)),
+		Accounted unsafe = run(cluster, (partition) -> ProducerScenarioTests.freezeLeader(cluster, partition),
 				"reliable.kafka.guard.allow-idempotence-disabled=true",
 				"spring.kafka.producer.properties[enable.idempotence]=false",
 				"spring.kafka.producer.properties[request.timeout.ms]=1000");
@@ -117,20 +116,6 @@ class EndToEndAccountingScenarioTests {
 				.mapToDouble(Counter::count)
 				.sum();
 			return new Accounted(outcome, gaps, lost, duplicates);
-		}
-	}
-
-	private static void freeze(KafkaNode leader) {
-		leader.pause();
-		try {
-			// Shorter than the brokers' session timeout (3 s): the leader keeps its leadership.
-			Thread.sleep(2000);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		finally {
-			leader.resume();
 		}
 	}
 

@@ -49,10 +49,10 @@ class ProducerScenarioTests {
 	@Test
 	void l4WhenRequestsTimeOutThenRetriesDuplicateWithoutIdempotenceAndNotWithTheStarter(KafkaTestCluster cluster)
 			throws Exception {
-		SequenceLedger.Outcome unsafe = run(cluster, this::freezeLeader, "reliable.kafka.enabled=false",
+		SequenceLedger.Outcome unsafe = run(cluster, ProducerScenarioTests::freezeLeader, "reliable.kafka.enabled=false",
 				"spring.kafka.producer.properties[enable.idempotence]=false",
 				"spring.kafka.producer.properties[request.timeout.ms]=1000");
-		SequenceLedger.Outcome starter = run(cluster, this::freezeLeader,
+		SequenceLedger.Outcome starter = run(cluster, ProducerScenarioTests::freezeLeader,
 				"spring.kafka.producer.properties[request.timeout.ms]=1000");
 		logger.info("L4: idempotence off " + unsafe + " | starter " + starter);
 		LossReport.record("L4 duplicate on retry", "leader frozen 2 s, requests time out after 1 s",
@@ -115,7 +115,7 @@ class ProducerScenarioTests {
 		cluster.leader(partition).kill();
 	}
 
-	private void freezeLeader(KafkaTestCluster cluster, TopicPartition partition) {
+	static void freezeLeader(KafkaTestCluster cluster, TopicPartition partition) {
 		KafkaNode leader = cluster.leader(partition);
 		leader.pause();
 		try {

@@ -13,6 +13,7 @@ import dev.reliablekafka.monitor.KafkaProgressMonitor;
 import dev.reliablekafka.support.BeforeListenersStart;
 import dev.reliablekafka.support.ListenerTopology;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -93,6 +94,9 @@ public final class ReliableKafkaMetricsAutoConfiguration {
 			Set<String> listenerTopics = new LinkedHashSet<>();
 			groups.values().forEach(listenerTopics::addAll);
 			Set<String> producerTopics = new LinkedHashSet<>(this.properties.getTopics().keySet());
+			this.beanFactory.getBeansOfType(NewTopic.class, false, false)
+				.values()
+				.forEach((topic) -> producerTopics.add(topic.name()));
 			this.beanFactory.getBeansOfType(KafkaTemplate.class, false, false).values().forEach((template) -> {
 				if (template.getDefaultTopic() != null) {
 					producerTopics.add(template.getDefaultTopic());
