@@ -42,7 +42,8 @@ public class ReliableKafkaProperties {
 	private final Accounting accounting = new Accounting();
 
 	/**
-	 * Topics to create at startup with durable settings, by name.
+	 * Topics to create at startup with durable settings, by name. Names with dots go in
+	 * brackets, such as reliable.kafka.topics[orders.v1].partitions.
 	 */
 	private final Map<String, Topic> topics = new LinkedHashMap<>();
 
@@ -750,7 +751,8 @@ public class ReliableKafkaProperties {
 		private boolean deadLetter = true;
 
 		/**
-		 * Further topic configs, such as retention.ms or cleanup.policy.
+		 * Further configs of the topic, such as retention.ms or cleanup.policy; the
+		 * dead-letter topic does not inherit them.
 		 */
 		private final Map<String, String> configs = new LinkedHashMap<>();
 

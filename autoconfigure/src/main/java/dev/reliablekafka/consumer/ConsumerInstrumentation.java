@@ -9,6 +9,8 @@ import java.util.Map;
 
 import dev.reliablekafka.accounting.SequenceAccounting;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +19,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +37,8 @@ import org.springframework.kafka.core.ConsumerPostProcessor;
  * @author Reliable Kafka team
  */
 public class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V> {
+
+	private static final Log logger = LogFactory.getLog(ConsumerInstrumentation.class);
 
 	private final ReliableKafkaMetrics metrics;
 
@@ -70,6 +76,12 @@ public class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V
 		@Override
 		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
 			String name = method.getName();
+			if ("equals".equals(name)) {
+				return args != null && proxy == args[0];
+			}
+			if ("hashCode".equals(name)) {
+				return System.identityHashCode(proxy);
+			}
 			if ("commitSync".equals(name)) {
 				return commitSync(method, args);
 			}
@@ -112,7 +124,7 @@ public class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V
 				throw ex;
 			}
 			catch (RuntimeException ex) {
-				ConsumerInstrumentation.this.metrics.commitFailed(group(), ex);
+				counted(ex);
 				throw ex;
 			}
 		}
@@ -133,12 +145,27 @@ public class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V
 		private OffsetCommitCallback countingCallback(@Nullable OffsetCommitCallback callback) {
 			return (Map<TopicPartition, OffsetAndMetadata> offsets, @Nullable Exception exception) -> {
 				if (exception != null) {
-					ConsumerInstrumentation.this.metrics.commitFailed(group(), exception);
+					counted(exception);
+					if (callback == null) {
+						logger.warn("Asynchronous offset commit of group '" + group() + "' failed: "
+								+ exception.getClass().getSimpleName());
+					}
 				}
 				if (callback != null) {
 					callback.onComplete(offsets, exception);
 				}
 			};
+		}
+
+		/**
+		 * Count a commit that failed for good. Retriable failures are retried by the caller,
+		 * and a commit refused during a rebalance is repeated by the container after it: they
+		 * would make the counter fire on every ordinary rebalance.
+		 */
+		private void counted(Exception exception) {
+			if (!(exception instanceof RetriableException) && !(exception instanceof RebalanceInProgressException)) {
+				ConsumerInstrumentation.this.metrics.commitFailed(group(), exception);
+			}
 		}
 
 		private String group() {

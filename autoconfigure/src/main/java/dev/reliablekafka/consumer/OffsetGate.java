@@ -5,7 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,18 +81,17 @@ public final class OffsetGate {
 		int acknowledged = 0;
 		Unacknowledged oldest = null;
 		for (int i = 0; i < current.size(); i++) {
-			Partition partition = current.get(i);
-			synchronized (partition) {
-				for (Map.Entry<Long, Entry> entry : partition.entries.entrySet()) {
-					if (entry.getValue().done) {
-						acknowledged++;
-						continue;
-					}
-					inFlight++;
-					long since = entry.getValue().deliveredAt;
-					if (oldest == null || since - oldest.deliveredAt() < 0) {
-						oldest = new Unacknowledged(names.get(i), entry.getKey(), since);
-					}
+			// Read without the partition's lock, which is held while an acknowledgment commits:
+			// a slow broker must not stall health checks and meter scrapes.
+			for (Map.Entry<Long, Entry> entry : current.get(i).entries.entrySet()) {
+				if (entry.getValue().done) {
+					acknowledged++;
+					continue;
+				}
+				inFlight++;
+				long since = entry.getValue().deliveredAt;
+				if (oldest == null || since - oldest.deliveredAt() < 0) {
+					oldest = new Unacknowledged(names.get(i), entry.getKey(), since);
 				}
 			}
 		}
@@ -182,7 +181,7 @@ public final class OffsetGate {
 
 	private static final class Partition {
 
-		private final TreeMap<Long, Entry> entries = new TreeMap<>();
+		private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
 
 		synchronized boolean deliver(long offset, Acknowledgment acknowledgment) {
 			Entry entry = this.entries.get(offset);
@@ -195,7 +194,6 @@ public final class OffsetGate {
 		}
 
 		synchronized void complete(long offset, @Nullable OffsetCommitter committer) {
-			// Synchronized on the partition: the snapshot reads the entries under the same lock.
 			Entry entry = this.entries.get(offset);
 			if (entry == null) {
 				if (committer == null) {
@@ -239,9 +237,9 @@ public final class OffsetGate {
 
 	private static final class Entry {
 
-		@Nullable Acknowledgment acknowledgment;
+		volatile @Nullable Acknowledgment acknowledgment;
 
-		boolean done;
+		volatile boolean done;
 
 		final long deliveredAt = System.nanoTime();
 

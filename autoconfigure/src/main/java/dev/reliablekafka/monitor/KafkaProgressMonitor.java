@@ -35,6 +35,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -48,7 +49,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @author Reliable Kafka team
  */
-public class KafkaProgressMonitor implements SmartLifecycle {
+public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(KafkaProgressMonitor.class);
 
@@ -62,15 +63,21 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 
 	private final List<Consumer<ClusterSample>> listeners = new CopyOnWriteArrayList<>();
 
+	private final Object lifecycleMonitor = new Object();
+
+	private final Object sampleMonitor = new Object();
+
 	private volatile @Nullable ClusterSample latest;
 
-	private @Nullable ScheduledExecutorService executor;
+	private volatile @Nullable ScheduledExecutorService executor;
 
 	private @Nullable Admin admin;
 
-	private org.apache.kafka.clients.consumer.@Nullable Consumer<byte[], byte[]> consumer;
+	private volatile org.apache.kafka.clients.consumer.@Nullable Consumer<byte[], byte[]> consumer;
 
 	private @Nullable String lastFailure;
+
+	private @Nullable String lastProgressFailure;
 
 	/**
 	 * Create a monitor.
@@ -112,42 +119,55 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 	}
 
 	@Override
-	public synchronized void start() {
-		if (this.executor != null) {
-			return;
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.executor != null) {
+				return;
+			}
+			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+				Thread thread = new Thread(runnable, "reliable-kafka-monitor");
+				thread.setDaemon(true);
+				return thread;
+			});
+			executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+			this.executor = executor;
 		}
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "reliable-kafka-monitor");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
-		this.executor = executor;
 	}
 
 	@Override
 	public void stop() {
 		ScheduledExecutorService executor;
-		synchronized (this) {
+		synchronized (this.lifecycleMonitor) {
 			executor = this.executor;
 			this.executor = null;
 		}
 		if (executor == null) {
 			return;
 		}
+		// Interrupt a running sample rather than wait for its timeouts.
 		executor.shutdownNow();
+		org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = this.consumer;
+		if (consumer != null) {
+			consumer.wakeup();
+		}
 		try {
-			executor.awaitTermination(this.timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+			if (executor.awaitTermination(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				closeClients();
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		closeClients();
 	}
 
 	@Override
-	public synchronized boolean isRunning() {
+	public boolean isRunning() {
 		return this.executor != null;
+	}
+
+	@Override
+	public void destroy() {
+		stop();
 	}
 
 	private void sampleQuietly() {
@@ -156,43 +176,78 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 			this.latest = sample;
 			this.listeners.forEach((listener) -> listener.accept(sample));
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
+			// Never let the schedule die: health would report the last sample forever.
 			logger.warn("Kafka progress sample failed: " + ex.getClass().getSimpleName());
 		}
 	}
 
 	/**
-	 * Take a sample now, on the calling thread.
+	 * Take a sample now, on the calling thread. The cluster counts as unreachable only when
+	 * it does not describe itself twice in a row; what the groups have committed is read on
+	 * a best-effort basis, so that a missing permission or a leaderless partition does not
+	 * make a working cluster look unreachable.
 	 * @return the sample
 	 */
-	synchronized ClusterSample sample() {
-		Instant now = Instant.now();
-		try {
-			Admin admin = admin();
-			int brokers = admin.describeCluster().nodes().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).size();
-			List<PartitionProgress> partitions = progress(admin, now);
+	ClusterSample sample() {
+		synchronized (this.sampleMonitor) {
+			Instant now = Instant.now();
+			Admin admin;
+			int brokers;
+			try {
+				admin = admin();
+				brokers = brokers(admin);
+			}
+			catch (ExecutionException ex) {
+				return failed(now, (ex.getCause() != null) ? ex.getCause() : ex);
+			}
+			catch (TimeoutException | RuntimeException ex) {
+				return failed(now, ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return failed(now, ex);
+			}
 			if (this.lastFailure != null) {
 				logger.info("Kafka cluster reachable again (" + brokers + " brokers)");
 				this.lastFailure = null;
 			}
+			List<PartitionProgress> partitions = List.of();
+			try {
+				partitions = progress(admin, now);
+				this.lastProgressFailure = null;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (Exception ex) {
+				Throwable cause = (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
+				String failure = cause.getClass().getSimpleName();
+				if (!failure.equals(this.lastProgressFailure)) {
+					logger.warn("Could not read the consumer groups' progress: " + failure
+							+ ((cause.getMessage() != null) ? ": " + cause.getMessage() : ""));
+					this.lastProgressFailure = failure;
+				}
+			}
 			return new ClusterSample(now, null, brokers, partitions);
 		}
-		catch (ExecutionException ex) {
-			return failed(now, (ex.getCause() != null) ? ex.getCause() : ex);
+	}
+
+	private int brokers(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+		try {
+			return admin.describeCluster().nodes().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).size();
 		}
-		catch (TimeoutException | RuntimeException ex) {
-			return failed(now, ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return failed(now, ex);
+		catch (ExecutionException | TimeoutException ex) {
+			return admin.describeCluster().nodes().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).size();
 		}
 	}
 
 	private ClusterSample failed(Instant now, Throwable ex) {
-		String failure = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
+		// Only the type goes into the sample (and health details); the message, which can
+		// name hosts and principals, only into the log.
+		String failure = ex.getClass().getSimpleName();
 		if (!failure.equals(this.lastFailure)) {
-			logger.warn("Kafka cluster not reachable: " + failure);
+			logger.warn("Kafka cluster not reachable: " + failure + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
 			this.lastFailure = failure;
 		}
 		return new ClusterSample(now, failure, 0, List.of());
@@ -211,8 +266,7 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 				.partitionsToOffsetAndMetadata()
 				.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 			committed.put(group.getKey(), offsets);
-			topics.addAll(group.getValue());
-			offsets.keySet().forEach((topicPartition) -> topics.add(topicPartition.topic()));
+			topics.addAll(read(group.getValue(), offsets));
 		}
 		Map<String, Integer> partitionCounts = partitionCounts(admin, topics);
 		Map<TopicPartition, Long> logStarts = offsets(admin, partitionCounts, OffsetSpec.earliest());
@@ -222,9 +276,7 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 		List<PartitionProgress> result = new ArrayList<>();
 		for (Map.Entry<String, Set<String>> group : groups.entrySet()) {
 			Map<TopicPartition, OffsetAndMetadata> offsets = committed.get(group.getKey());
-			Set<String> read = new HashSet<>(group.getValue());
-			offsets.keySet().forEach((topicPartition) -> read.add(topicPartition.topic()));
-			for (String topic : read) {
+			for (String topic : read(group.getValue(), offsets)) {
 				Integer count = partitionCounts.get(topic);
 				for (int partition = 0; count != null && partition < count; partition++) {
 					TopicPartition topicPartition = new TopicPartition(topic, partition);
@@ -251,6 +303,19 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 			return new PartitionProgress(progress.group(), progress.topicPartition(), progress.committed(),
 					progress.logStart(), progress.logEnd(), progress.retention(), age);
 		}).toList();
+	}
+
+	/**
+	 * The topics a group reads: those its containers name, or, for a group subscribed by
+	 * pattern, those it has committed offsets for.
+	 */
+	private static Set<String> read(Set<String> named, Map<TopicPartition, OffsetAndMetadata> offsets) {
+		if (!named.isEmpty()) {
+			return named;
+		}
+		Set<String> topics = new HashSet<>();
+		offsets.keySet().forEach((topicPartition) -> topics.add(topicPartition.topic()));
+		return topics;
 	}
 
 	private Map<String, Integer> partitionCounts(Admin admin, Set<String> topics)
@@ -299,11 +364,20 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 		List<ConfigResource> resources = topics.stream()
 			.map((topic) -> new ConfigResource(ConfigResource.Type.TOPIC, topic))
 			.toList();
-		Map<ConfigResource, Config> configs = admin.describeConfigs(resources)
-			.all()
-			.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		Map<ConfigResource, Config> configs;
+		try {
+			configs = admin.describeConfigs(resources).all().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			// DescribeConfigs needs its own permission; without it, retention is unknown.
+			return Map.of();
+		}
 		Map<String, Duration> result = new HashMap<>();
 		configs.forEach((resource, config) -> {
+			ConfigEntry policy = config.get("cleanup.policy");
+			if (policy != null && policy.value() != null && !policy.value().contains("delete")) {
+				return;
+			}
 			ConfigEntry entry = config.get("retention.ms");
 			if (entry != null && entry.value() != null) {
 				try {
@@ -337,11 +411,15 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 			}
 		}
 		Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
+		long deadline = System.nanoTime() + this.timeout.toNanos();
 		try {
 			org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = consumer();
 			for (Map.Entry<TopicPartition, Set<Long>> partition : wanted.entrySet()) {
 				for (long position : partition.getValue()) {
-					Long timestamp = timestampAt(consumer, partition.getKey(), position);
+					if (System.nanoTime() - deadline > 0) {
+						return result;
+					}
+					Long timestamp = timestampAt(consumer, partition.getKey(), position, deadline);
 					if (timestamp != null) {
 						result.computeIfAbsent(partition.getKey(), (key) -> new HashMap<>()).put(position, timestamp);
 					}
@@ -356,10 +434,9 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 	}
 
 	private @Nullable Long timestampAt(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-			TopicPartition topicPartition, long position) {
+			TopicPartition topicPartition, long position, long deadline) {
 		consumer.assign(List.of(topicPartition));
 		consumer.seek(topicPartition, position);
-		long deadline = System.nanoTime() + this.timeout.toNanos();
 		while (System.nanoTime() - deadline < 0) {
 			ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
 			for (ConsumerRecord<byte[], byte[]> record : records.records(topicPartition)) {
@@ -388,12 +465,18 @@ public class KafkaProgressMonitor implements SmartLifecycle {
 		return this.consumer;
 	}
 
-	private synchronized void closeClients() {
+	private void closeClients() {
+		synchronized (this.sampleMonitor) {
+			closeAdmin();
+			closeConsumer();
+		}
+	}
+
+	private void closeAdmin() {
 		if (this.admin != null) {
 			this.admin.close(this.timeout);
 			this.admin = null;
 		}
-		closeConsumer();
 	}
 
 	private void closeConsumer() {

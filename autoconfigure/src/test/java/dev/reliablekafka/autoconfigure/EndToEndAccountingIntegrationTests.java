@@ -181,6 +181,38 @@ class EndToEndAccountingIntegrationTests {
 		});
 	}
 
+	@Test
+	void whenATransactionIsAbortedThenItsNumbersAreHandedOutAgainAndNoGapIsCounted() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		this.contextRunner
+			.withPropertyValues("spring.kafka.producer.transaction-id-prefix=accounted-tx-",
+					"spring.kafka.consumer.isolation-level=read-committed")
+			.run((context) -> {
+				@SuppressWarnings("unchecked")
+				KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+				RecordingListener listener = context.getBean(RecordingListener.class);
+				assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> template.executeInTransaction((operations) -> {
+					operations.send(this.topic, "aborted-0");
+					operations.send(this.topic, "aborted-1");
+					operations.flush();
+					throw new IllegalStateException("roll back");
+				}))).isInstanceOf(IllegalStateException.class);
+				template.executeInTransaction((operations) -> {
+					for (int i = 0; i < 5; i++) {
+						operations.send(this.topic, "committed-" + i);
+					}
+					return null;
+				});
+				await().atMost(TIMEOUT).until(() -> listener.records.size() == 5);
+				assertThat(listener.records).extracting(ConsumerRecord::value)
+					.containsExactly("committed-0", "committed-1", "committed-2", "committed-3", "committed-4");
+				assertThat(listener.records).extracting((record) -> ByteBuffer
+					.wrap(record.headers().lastHeader(AccountingHeaders.SEQUENCE).value())
+					.getLong()).containsExactly(0L, 1L, 2L, 3L, 4L);
+				assertThat(lost(context.getBean(MeterRegistry.class))).isZero();
+			});
+	}
+
 	private void sendMixed(KafkaTemplate<String, String> template, int first) {
 		for (int i = first; i < first + 300; i++) {
 			if (i % 2 == 0) {

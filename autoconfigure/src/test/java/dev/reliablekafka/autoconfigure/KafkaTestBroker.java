@@ -43,6 +43,8 @@ public final class KafkaTestBroker {
 		if (broker == null) {
 			EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
 			started.brokerProperty("auto.create.topics.enable", "false");
+			started.brokerProperty("transaction.state.log.replication.factor", "1");
+			started.brokerProperty("transaction.state.log.min.isr", "1");
 			started.afterPropertiesSet();
 			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
 			broker = started;

@@ -30,7 +30,7 @@ import org.springframework.kafka.core.ProducerFactory;
 		afterName = "dev.reliablekafka.autoconfigure.audit.ReliableKafkaAuditAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean({ KafkaProgressMonitor.class, OffsetGates.class })
-@ConditionalOnEnabledHealthIndicator("reliableKafka")
+@ConditionalOnEnabledHealthIndicator("reliablekafka")
 public final class ReliableKafkaHealthAutoConfiguration {
 
 	private static final Duration STUCK_MARGIN = Duration.ofMinutes(1);

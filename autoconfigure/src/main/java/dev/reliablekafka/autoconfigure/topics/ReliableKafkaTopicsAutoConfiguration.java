@@ -39,21 +39,22 @@ public final class ReliableKafkaTopicsAutoConfiguration {
 		List<NewTopic> topics = new ArrayList<>();
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
 		properties.getTopics().forEach((name, topic) -> {
-			topics.add(newTopic(name, topic));
+			topics.add(newTopic(name, topic, topic.getConfigs()));
 			if (topic.isDeadLetter() && deadLetter.isEnabled()) {
-				topics.add(newTopic(name + deadLetter.getTopicSuffix(), topic));
+				// Dead letters are kept, never compacted away by a later one with the same key.
+				topics.add(newTopic(name + deadLetter.getTopicSuffix(), topic, Map.of("cleanup.policy", "delete")));
 			}
 		});
 		return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
 	}
 
-	private static NewTopic newTopic(String name, ReliableKafkaProperties.Topic topic) {
+	private static NewTopic newTopic(String name, ReliableKafkaProperties.Topic topic, Map<String, String> extra) {
 		NewTopic newTopic = new NewTopic(name, Optional.ofNullable(topic.getPartitions()),
 				Optional.of(topic.getReplicationFactor()));
 		Map<String, String> configs = new HashMap<>();
 		configs.put("min.insync.replicas", String.valueOf(topic.getMinInsyncReplicas()));
 		configs.put("unclean.leader.election.enable", "false");
-		configs.putAll(topic.getConfigs());
+		configs.putAll(extra);
 		return newTopic.configs(configs);
 	}
 

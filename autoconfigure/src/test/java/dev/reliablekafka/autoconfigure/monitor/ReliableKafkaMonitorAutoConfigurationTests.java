@@ -48,7 +48,7 @@ class ReliableKafkaMonitorAutoConfigurationTests {
 
 	@Test
 	void whenHealthIndicatorIsDisabledThenOnlyTheMonitorExists() {
-		this.contextRunner.withPropertyValues("management.health.reliableKafka.enabled=false")
+		this.contextRunner.withPropertyValues("management.health.reliablekafka.enabled=false")
 			.run((context) -> assertThat(context).hasSingleBean(KafkaProgressMonitor.class)
 				.doesNotHaveBean(ReliableKafkaHealthIndicator.class));
 	}
