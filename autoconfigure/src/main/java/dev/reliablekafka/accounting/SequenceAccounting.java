@@ -60,7 +60,13 @@ public class SequenceAccounting {
 			return;
 		}
 		TopicPartition topicPartition = new TopicPartition(record.topic(), record.partition());
-		PartitionState partition = this.partitions.computeIfAbsent(topicPartition, (key) -> new PartitionState());
+		PartitionState partition = this.partitions.get(topicPartition);
+		if (partition == null) {
+			partition = new PartitionState();
+			this.partitions.put(topicPartition, partition);
+			// Makes the partition's meters exist at zero from its first stamped record.
+			this.metrics.sequenceGap(this.group, record.topic(), record.partition(), 0);
+		}
 		if (record.offset() <= partition.lastOffset) {
 			return;
 		}

@@ -89,17 +89,21 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 				.description("Stamped records a consumer never saw: sequence numbers skipped in their partition")
 				.tags(partitionTags(group, topic, partition))
 				.register(this.registry);
+			duplicates(group, topic, partition);
 			return value;
 		}).addAndGet(missing);
 	}
 
 	@Override
 	public void sequenceDuplicated(String group, String topic, int partition) {
-		Counter.builder(ACCOUNTING_DUPLICATES)
+		duplicates(group, topic, partition).increment();
+	}
+
+	private Counter duplicates(String group, String topic, int partition) {
+		return Counter.builder(ACCOUNTING_DUPLICATES)
 			.description("Stamped records a consumer saw again at a new offset")
 			.tags(partitionTags(group, topic, partition))
-			.register(this.registry)
-			.increment();
+			.register(this.registry);
 	}
 
 	@Override

@@ -88,6 +88,9 @@ class EndToEndAccountingIntegrationTests {
 				assertThat(numbers.last()).isEqualTo(numbers.size() - 1);
 			}));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.find("reliable.kafka.audit.lost").tag("topic", this.topic).gauges())
+				.as("one gauge per partition, at zero from the first record").hasSize(3);
+			assertThat(meters.find("reliable.kafka.audit.duplicates").tag("topic", this.topic).counters()).hasSize(3);
 			assertThat(lost(meters)).isZero();
 			assertThat(duplicates(meters)).isZero();
 		});

@@ -24,8 +24,8 @@ class UndurableTopicFailureAnalyzer extends AbstractFailureAnalyzer<UndurableTop
 		}
 		return new FailureAnalysis(description.toString(),
 				String.format("Give each topic a replication factor of at least 3, min.insync.replicas=2 and "
-						+ "unclean.leader.election.enable=false (kafka-topics.sh --alter / kafka-configs.sh, or a "
-						+ "NewTopic bean for new topics).%nOr change what is audited: "
+						+ "unclean.leader.election.enable=false (kafka-configs.sh for existing topics; "
+						+ "for new ones reliable.kafka.topics.<name>, whose defaults are these, or a NewTopic bean).%nOr change what is audited: "
 						+ "reliable.kafka.audit.exclude-topics, reliable.kafka.audit.min-replication-factor, "
 						+ "reliable.kafka.audit.min-insync-replicas, or reliable.kafka.audit.mode=warn (log only) "
 						+ "or off."),
