@@ -1,6 +1,5 @@
 package dev.reliablekafka.sample;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +15,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -62,13 +62,30 @@ public class OrderController {
 	}
 
 	@GetMapping("/orders")
-	Collection<Order> processed() {
+	List<Order> processed() {
 		return this.store.processed();
 	}
 
 	@GetMapping("/dead-letters")
 	List<OrderStore.DeadLetter> deadLetters() {
 		return this.store.deadLetters();
+	}
+
+	/**
+	 * Publish a dead letter's original key and value to its topic again, for example once
+	 * the bug that failed it is fixed. Answers 201 only once the brokers have it.
+	 */
+	@PostMapping("/dead-letters/{id}/replay")
+	ResponseEntity<Map<String, Object>> replay(@PathVariable long id) throws InterruptedException {
+		OrderStore.DeadLetter deadLetter = this.store.deadLetter(id).orElse(null);
+		if (deadLetter == null) {
+			return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "no dead letter " + id));
+		}
+		ResponseEntity<Map<String, Object>> published = publish(deadLetter.key(), deadLetter.value());
+		if (published.getStatusCode().is2xxSuccessful()) {
+			this.store.replayed(id);
+		}
+		return published;
 	}
 
 	private ResponseEntity<Map<String, Object>> publish(String key, String value) throws InterruptedException {

@@ -40,7 +40,7 @@ public class OrderListener {
 			throw new InvalidOrderException("order at " + record.topic() + "-" + record.partition() + "@"
 					+ record.offset() + " has no id or a quantity below 1");
 		}
-		if (!this.store.process(order)) {
+		if (!this.store.process(order, record.partition(), record.offset())) {
 			logger.info("Order at " + record.topic() + "-" + record.partition() + "@" + record.offset()
 					+ " was already processed; acknowledging the redelivery");
 		}
@@ -49,8 +49,8 @@ public class OrderListener {
 
 	@KafkaListener(id = "orders-dead-letters", topics = "${sample.topic.name}-dlt")
 	void onDeadLetter(ConsumerRecord<String, String> record) {
-		this.store.deadLetter(new OrderStore.DeadLetter(header(record, "kafka_dlt-original-topic"),
-				offsetHeader(record), exception(record), record.value()));
+		this.store.deadLetter(new OrderStore.DeadLetter(0, header(record, "kafka_dlt-original-topic"),
+				partitionHeader(record), offsetHeader(record), exception(record), record.key(), record.value(), false));
 	}
 
 	private static String exception(ConsumerRecord<?, ?> record) {
@@ -61,6 +61,12 @@ public class OrderListener {
 	private static String header(ConsumerRecord<?, ?> record, String name) {
 		Header header = record.headers().lastHeader(name);
 		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
+	}
+
+	private static int partitionHeader(ConsumerRecord<?, ?> record) {
+		Header header = record.headers().lastHeader("kafka_dlt-original-partition");
+		return (header != null && header.value().length == Integer.BYTES) ? ByteBuffer.wrap(header.value()).getInt()
+				: -1;
 	}
 
 	private static long offsetHeader(ConsumerRecord<?, ?> record) {

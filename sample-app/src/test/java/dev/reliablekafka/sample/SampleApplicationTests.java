@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The sample end to end over HTTP, on the embedded Kafka it starts by itself.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.datasource.url=jdbc:h2:mem:orders;DB_CLOSE_DELAY=-1")
 class SampleApplicationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -59,7 +60,7 @@ class SampleApplicationTests {
 			.statusCode()).isEqualTo(201);
 		assertThat(post("/orders/raw", "text/plain", "this is not an order").statusCode()).isEqualTo(201);
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-			assertThat(this.store.processed()).extracting(Order::id).containsExactly("order-1");
+			assertThat(this.store.processed()).extracting(Order::id).contains("order-1").doesNotContain("order-2");
 			assertThat(this.store.duplicates()).isEqualTo(1);
 			assertThat(this.store.deadLetters()).extracting(OrderStore.DeadLetter::value)
 				.containsExactlyInAnyOrder("{\"id\":\"order-2\",\"item\":\"pen\",\"quantity\":0}", "this is not an order");
@@ -78,6 +79,17 @@ class SampleApplicationTests {
 		assertThat(reliableKafka.path("status").toString()).isEqualTo("\"UP\"");
 		assertThat(reliableKafka.path("details").path("cluster").path("brokers").toString()).isEqualTo("3");
 		assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
+
+		OrderStore.DeadLetter invalid = this.store.deadLetters()
+			.stream()
+			.filter((deadLetter) -> "{\"id\":\"order-2\",\"item\":\"pen\",\"quantity\":0}".equals(deadLetter.value()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(invalid.key()).isEqualTo("order-2");
+		assertThat(post("/dead-letters/" + invalid.id() + "/replay", "text/plain", "").statusCode()).isEqualTo(201);
+		assertThat(this.store.deadLetter(invalid.id())).get().extracting(OrderStore.DeadLetter::replayed).isEqualTo(true);
+		// Still invalid: the replayed order fails again and is dead-lettered again, at its new offset.
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(this.store.deadLetters()).hasSize(3));
 	}
 
 	private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
