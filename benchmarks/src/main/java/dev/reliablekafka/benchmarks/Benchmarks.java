@@ -1,0 +1,105 @@
+package dev.reliablekafka.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.reliablekafka.testkit.KafkaTestCluster;
+
+/**
+ * Runs the benchmark suite on one real three-node cluster: producer variants, consumer
+ * commit strategies and startup, interleaved and repeated, then writes the medians, spreads
+ * and target ratios to {@code benchmarks/target/benchmark-results.{md,csv,json}}.
+ *
+ * @author Reliable Kafka team
+ */
+public final class Benchmarks {
+
+	private Benchmarks() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
+		int records = Integer.parseInt(options.getOrDefault("records", "200000"));
+		Path output = Path.of(options.getOrDefault("output", "target"));
+		Files.createDirectories(output);
+		Map<String, Measurement> results = new LinkedHashMap<>();
+		String machine = Runtime.getRuntime().availableProcessors() + " cores, "
+				+ System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
+				+ System.getProperty("java.version") + ", client heap max "
+				+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB";
+		try (KafkaTestCluster cluster = KafkaTestCluster.builder().nodes(3).start()) {
+			log("cluster of 3 nodes up at " + cluster.bootstrapServers() + "; " + repeats + " repeats of " + records
+					+ " records");
+			Map<String, byte[][]> payloads = new LinkedHashMap<>();
+			payloads.put("json", Payloads.json(5000, 42));
+			payloads.put("random", Payloads.random(5000, 42));
+			ProducerBenchmark producer = new ProducerBenchmark(cluster, records, output);
+			for (int repeat = 1; repeat <= repeats; repeat++) {
+				for (Map.Entry<String, byte[][]> payload : payloads.entrySet()) {
+					for (ProducerBenchmark.Variant variant : ProducerBenchmark.Variant.values()) {
+						Measurement measurement = results.computeIfAbsent("producer/" + payload.getKey() + "/" + variant,
+								(key) -> new Measurement("producer, " + payload.getKey() + " 1 KB", variant.label));
+						producer.run(variant, payload.getKey(), payload.getValue(), measurement);
+						log("producer " + payload.getKey() + " " + variant + " #" + repeat + ": "
+								+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+					}
+				}
+			}
+			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, records);
+			for (int repeat = 1; repeat <= repeats; repeat++) {
+				String topic = consumer.prefill(payloads.get("json"));
+				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {
+					Measurement measurement = results.computeIfAbsent("consumer/" + variant,
+							(key) -> new Measurement("consumer, trivial handler", variant.label));
+					consumer.run(variant, topic, measurement);
+					log("consumer " + variant + " #" + repeat + ": "
+							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s, "
+							+ format(measurement.values.get("commits/s").get(repeat - 1)) + " commits/s");
+				}
+			}
+			StartupBenchmark startup = new StartupBenchmark(cluster);
+			for (int repeat = 1; repeat <= Math.max(5, repeats); repeat++) {
+				for (StartupBenchmark.Variant variant : StartupBenchmark.Variant.values()) {
+					Measurement measurement = results.computeIfAbsent("startup/" + variant,
+							(key) -> new Measurement("startup", variant.label));
+					startup.run(variant, measurement);
+				}
+			}
+		}
+		Report report = new Report(results, machine, repeats, records);
+		Files.writeString(output.resolve("benchmark-results.md"), report.markdown());
+		Files.writeString(output.resolve("benchmark-results.csv"), report.csv());
+		Files.writeString(output.resolve("benchmark-results.json"), report.json());
+		System.out.println();
+		System.out.println(report.markdown());
+		System.exit(0);
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			if (arg.startsWith("--") && arg.contains("=")) {
+				options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+			}
+		}
+		return options;
+	}
+
+	static String format(double value) {
+		if (Double.isNaN(value)) {
+			return "n/a";
+		}
+		return (Math.abs(value) >= 100) ? String.format(Locale.ROOT, "%,.0f", value)
+				: String.format(Locale.ROOT, "%.2f", value);
+	}
+
+	private static void log(String message) {
+		System.out.println(Instant.now() + " [benchmarks] " + message);
+	}
+
+}

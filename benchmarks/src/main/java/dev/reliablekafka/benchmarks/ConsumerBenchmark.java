@@ -1,0 +1,178 @@
+package dev.reliablekafka.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.reliablekafka.testkit.KafkaTestCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Consumes the same records with a trivial handler under each commit strategy, counting
+ * commits, and samples how many processed records are not yet committed: what a
+ * {@code kill -9} at that moment would deliver again.
+ *
+ * @author Reliable Kafka team
+ */
+final class ConsumerBenchmark {
+
+	enum Variant {
+
+		BOOT_BATCH("Boot default (BATCH ack mode)", PlainListener.class, "reliable.kafka.enabled=false"),
+
+		NAIVE_PER_RECORD("MANUAL_IMMEDIATE, sync commit per record", AcknowledgingListener.class,
+				"reliable.kafka.enabled=false", "spring.kafka.listener.ack-mode=manual_immediate"),
+
+		STARTER("starter defaults", PlainListener.class),
+
+		STARTER_MANUAL("starter, ack-mode MANUAL (one commit per poll)", PlainListener.class,
+				"spring.kafka.listener.ack-mode=manual");
+
+		final String label;
+
+		final Class<?> listener;
+
+		final List<String> properties;
+
+		Variant(String label, Class<?> listener, String... properties) {
+			this.label = label;
+			this.listener = listener;
+			this.properties = List.of(properties);
+		}
+
+	}
+
+	static final AtomicLong received = new AtomicLong();
+
+	static volatile CountDownLatch done = new CountDownLatch(1);
+
+	static volatile long expected;
+
+	static volatile long firstAt;
+
+	private final KafkaTestCluster cluster;
+
+	private final int records;
+
+	ConsumerBenchmark(KafkaTestCluster cluster, int records) {
+		this.cluster = cluster;
+		this.records = records;
+	}
+
+	String prefill(byte[][] payloads) throws Exception {
+		String topic = "bench-consumer-" + System.nanoTime();
+		this.cluster.createTopics(3, topic);
+		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG,
+				65536, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(),
+				new ByteArraySerializer())) {
+			for (int i = 0; i < this.records; i++) {
+				producer.send(new ProducerRecord<>(topic, payloads[i % payloads.length]));
+			}
+			producer.flush();
+		}
+		return topic;
+	}
+
+	void run(Variant variant, String topic, Measurement measurement) throws Exception {
+		String group = "bench-" + variant.name().toLowerCase() + "-" + System.nanoTime();
+		received.set(0);
+		expected = this.records;
+		firstAt = 0;
+		done = new CountDownLatch(1);
+		CommitCounter.commits.set(0);
+		List<String> properties = new ArrayList<>(variant.properties);
+		properties.addAll(List.of("bench.topic=" + topic, "spring.kafka.consumer.group-id=" + group,
+				"spring.kafka.consumer.auto-offset-reset=earliest",
+				"spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer",
+				"spring.kafka.consumer.properties[interceptor.classes]=" + CommitCounter.class.getName(),
+				"reliable.kafka.audit.mode=off", "reliable.kafka.monitor.enabled=false"));
+		List<Long> uncommitted = new ArrayList<>();
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.cluster.bootstrapServers()))) {
+			Resources.Snapshot before = Resources.snapshot();
+			try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
+					new Class<?>[] { variant.listener }, properties)) {
+				while (!done.await(50, TimeUnit.MILLISECONDS)) {
+					long processed = received.get();
+					if (processed > 0 && processed < this.records) {
+						uncommitted.add(Math.max(0, processed - committed(admin, group)));
+					}
+				}
+				long elapsed = System.nanoTime() - firstAt;
+				Resources.Snapshot after = Resources.snapshot();
+				double seconds = elapsed / 1e9;
+				measurement.add("records/s", this.records / seconds);
+				measurement.add("commits/s", CommitCounter.commits.get() / seconds);
+				measurement.add("redelivered if killed (median)", median(uncommitted));
+				measurement.add("redelivered if killed (max)",
+						uncommitted.stream().mapToLong(Long::longValue).max().orElse(0));
+				measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+			}
+		}
+	}
+
+	private static long committed(Admin admin, String group) throws Exception {
+		Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+			.partitionsToOffsetAndMetadata()
+			.get(10, TimeUnit.SECONDS);
+		return offsets.values().stream().filter((offset) -> offset != null).mapToLong(OffsetAndMetadata::offset).sum();
+	}
+
+	private static double median(List<Long> values) {
+		if (values.isEmpty()) {
+			return 0;
+		}
+		List<Long> sorted = new ArrayList<>(values);
+		sorted.sort(null);
+		return sorted.get(sorted.size() / 2);
+	}
+
+	static void record() {
+		long count = received.incrementAndGet();
+		if (count == 1) {
+			firstAt = System.nanoTime();
+		}
+		if (count == expected) {
+			done.countDown();
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PlainListener {
+
+		@KafkaListener(topics = "${bench.topic}")
+		void onRecord(ConsumerRecord<Object, byte[]> record) {
+			ConsumerBenchmark.record();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AcknowledgingListener {
+
+		@KafkaListener(topics = "${bench.topic}")
+		void onRecord(ConsumerRecord<Object, byte[]> record, Acknowledgment acknowledgment) {
+			acknowledgment.acknowledge();
+			ConsumerBenchmark.record();
+		}
+
+	}
+
+}
