@@ -234,6 +234,20 @@ public class ReliableKafkaProperties {
 		 */
 		private boolean acknowledgeOnReturn = true;
 
+		/**
+		 * When acknowledged offsets are committed, for container factories whose ack mode
+		 * is not set through spring.kafka.listener.ack-mode.
+		 */
+		private CommitMode commitMode = CommitMode.BATCHED;
+
+		public CommitMode getCommitMode() {
+			return this.commitMode;
+		}
+
+		public void setCommitMode(CommitMode commitMode) {
+			this.commitMode = commitMode;
+		}
+
 		public OffsetReset getAutoOffsetReset() {
 			return this.autoOffsetReset;
 		}
@@ -265,6 +279,27 @@ public class ReliableKafkaProperties {
 		public void setAcknowledgeOnReturn(boolean acknowledgeOnReturn) {
 			this.acknowledgeOnReturn = acknowledgeOnReturn;
 		}
+
+	}
+
+	/**
+	 * When acknowledged offsets are committed. Either way only offsets whose records and
+	 * every earlier record of the partition were acknowledged are committed.
+	 */
+	public enum CommitMode {
+
+		/**
+		 * Once per poll, after the listener returned for the poll's records (spring-kafka's
+		 * MANUAL ack mode): one commit for many records; a crash delivers up to one poll's
+		 * acknowledged records again.
+		 */
+		BATCHED,
+
+		/**
+		 * At every acknowledgment (MANUAL_IMMEDIATE): a synchronous commit per record; a crash
+		 * delivers again only records in flight, at a large cost in throughput.
+		 */
+		IMMEDIATE
 
 	}
 

@@ -39,10 +39,10 @@ final class ConsumerBenchmark {
 		NAIVE_PER_RECORD("MANUAL_IMMEDIATE, sync commit per record", AcknowledgingListener.class,
 				"reliable.kafka.enabled=false", "spring.kafka.listener.ack-mode=manual_immediate"),
 
-		STARTER("starter defaults", PlainListener.class),
+		STARTER("starter defaults (commit-mode=batched: MANUAL)", PlainListener.class),
 
-		STARTER_MANUAL("starter, ack-mode MANUAL (one commit per poll)", PlainListener.class,
-				"spring.kafka.listener.ack-mode=manual");
+		STARTER_IMMEDIATE("starter, commit-mode=immediate (MANUAL_IMMEDIATE)", PlainListener.class,
+				"reliable.kafka.consumer.commit-mode=immediate");
 
 		final String label;
 

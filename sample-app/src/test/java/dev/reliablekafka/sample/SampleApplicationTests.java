@@ -45,7 +45,7 @@ class SampleApplicationTests {
 	void runsWithTheStartersSafeDefaults() {
 		assertThat(this.producerFactory.getConfigurationProperties()).containsEntry("acks", "all")
 			.containsEntry("enable.idempotence", true);
-		assertThat(this.containerFactory.getContainerProperties().getAckMode()).isEqualTo(AckMode.MANUAL_IMMEDIATE);
+		assertThat(this.containerFactory.getContainerProperties().getAckMode()).isEqualTo(AckMode.MANUAL);
 	}
 
 	@Test

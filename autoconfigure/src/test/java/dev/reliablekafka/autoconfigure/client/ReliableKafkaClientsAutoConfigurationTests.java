@@ -172,10 +172,18 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	}
 
 	@Test
-	void whenAckModeIsNotSetThenBootsContainerFactoryUsesManualImmediate() {
+	void whenAckModeIsNotSetThenBootsContainerFactoryCommitsAcknowledgedOffsetsOncePerPoll() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
 			.getContainerProperties()
-			.getAckMode()).isEqualTo(AckMode.MANUAL_IMMEDIATE));
+			.getAckMode()).isEqualTo(AckMode.MANUAL));
+	}
+
+	@Test
+	void whenCommitModeIsImmediateThenBootsContainerFactoryUsesManualImmediate() {
+		this.contextRunner.withPropertyValues("reliable.kafka.consumer.commit-mode=immediate")
+			.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
+				.getContainerProperties()
+				.getAckMode()).isEqualTo(AckMode.MANUAL_IMMEDIATE));
 	}
 
 	@Test
