@@ -42,7 +42,10 @@ final class ConsumerBenchmark {
 		STARTER("starter defaults (commit-mode=batched: MANUAL)", PlainListener.class),
 
 		STARTER_IMMEDIATE("starter, commit-mode=immediate (MANUAL_IMMEDIATE)", PlainListener.class,
-				"reliable.kafka.consumer.commit-mode=immediate");
+				"reliable.kafka.consumer.commit-mode=immediate"),
+
+		STARTER_POLL_100("starter, max-poll-records 100", PlainListener.class,
+				"reliable.kafka.consumer.max-poll-records=100");
 
 		final String label;
 

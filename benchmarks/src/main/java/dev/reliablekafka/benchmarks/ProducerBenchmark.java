@@ -39,6 +39,14 @@ final class ProducerBenchmark {
 
 		STARTER("starter defaults"),
 
+		STARTER_BATCH_16K("starter, batch-size 16KB (Kafka's)", "reliable.kafka.producer.batch-size=16KB"),
+
+		STARTER_NO_COMPRESSION("starter, compression none (Kafka's)", "reliable.kafka.producer.compression=none"),
+
+		STARTER_LINGER_0("starter, linger 0ms", "reliable.kafka.producer.linger=0ms"),
+
+		STARTER_ONE_IN_FLIGHT("starter, max-in-flight 1", "reliable.kafka.producer.max-in-flight=1"),
+
 		KAFKA_TOOL("Kafka ProducerPerformance, starter's settings");
 
 		final String label;
