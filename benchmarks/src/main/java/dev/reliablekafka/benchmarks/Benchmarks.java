@@ -55,8 +55,8 @@ public final class Benchmarks {
 					}
 				}
 			}
-			// A sync commit per record is slow: the consumer rows read a quarter as many records.
-			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, Math.max(10_000, records / 4));
+			// A sync commit per record is slow: those rows read an eighth of the records.
+			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, records);
 			for (int repeat = 1; repeat <= repeats; repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
 				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {

@@ -180,7 +180,7 @@ public class LossLab {
 			}
 		}
 		return new LabReport("leader-failover", mode(unsafe), unsafe ? "acks=1, no idempotence" : "starter (acks=all)",
-				records, count(acknowledged), consumed, lost, duplicates, 0);
+				records, total(acknowledged), consumed, lost, duplicates, 0);
 	}
 
 	/**
@@ -201,12 +201,8 @@ public class LossLab {
 			acknowledgingRun(topic, group, processed, records / 3);
 			acknowledgingRun(topic, group, processed, Integer.MAX_VALUE);
 		}
-		long consumed = 0;
-		long distinct = 0;
-		for (int i = 0; i < records; i++) {
-			consumed += processed.get(i);
-			distinct += (processed.get(i) > 0) ? 1 : 0;
-		}
+		long consumed = total(processed);
+		long distinct = distinct(processed);
 		return new LabReport("consumer-restart", mode(unsafe),
 				unsafe ? "auto-commit + hand-off to a worker" : "starter (ack after processing)", records, records,
 				consumed, records - distinct, consumed - distinct, 0);
@@ -246,12 +242,8 @@ public class LossLab {
 			container.stop();
 		}
 		long deadLetters = countRecords(topic + "-dlt");
-		long consumed = 0;
-		long distinct = 0;
-		for (int i = 0; i < records; i++) {
-			consumed += processed.get(i);
-			distinct += (processed.get(i) > 0) ? 1 : 0;
-		}
+		long consumed = total(processed);
+		long distinct = distinct(processed);
 		return new LabReport("poison-records", mode(unsafe),
 				unsafe ? "Spring Kafka's default error handler" : "starter (back-off, then dead-letter topic)",
 				records, records, consumed, records - distinct - deadLetters, consumed - distinct, deadLetters);
@@ -430,6 +422,22 @@ public class LossLab {
 	 */
 	private int[] readBack(String topic, int records) {
 		int[] seen = new int[records];
+		readAll(topic, (value) -> {
+			int sequence = sequence(value);
+			if (sequence >= 0 && sequence < records) {
+				seen[sequence]++;
+			}
+		});
+		return seen;
+	}
+
+	private long countRecords(String topic) {
+		long[] count = { 0 };
+		readAll(topic, (value) -> count[0]++);
+		return count[0];
+	}
+
+	private void readAll(String topic, java.util.function.Consumer<String> values) {
 		Map<String, Object> config = consumerConfig("unused");
 		config.remove(ConsumerConfig.GROUP_ID_CONFIG);
 		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -441,32 +449,10 @@ public class LossLab {
 			long deadline = System.nanoTime() + WAIT.toNanos();
 			while (consumer.position(partition) < end && System.nanoTime() < deadline) {
 				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-					int sequence = sequence(record.value());
-					if (sequence >= 0 && sequence < records) {
-						seen[sequence]++;
-					}
+					values.accept(record.value());
 				}
 			}
 		}
-		return seen;
-	}
-
-	private long countRecords(String topic) {
-		Map<String, Object> config = consumerConfig("unused");
-		config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-		long count = 0;
-		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-			TopicPartition partition = new TopicPartition(topic, 0);
-			consumer.assign(List.of(partition));
-			consumer.seekToBeginning(List.of(partition));
-			long end = consumer.endOffsets(List.of(partition)).get(partition);
-			long deadline = System.nanoTime() + WAIT.toNanos();
-			while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-				count += consumer.poll(Duration.ofMillis(200)).count();
-			}
-		}
-		return count;
 	}
 
 	private long committed(String group, TopicPartition partition) {
@@ -500,12 +486,20 @@ public class LossLab {
 		return unsafe ? "unsafe" : "starter";
 	}
 
-	private static int count(AtomicIntegerArray array) {
-		int count = 0;
+	private static long total(AtomicIntegerArray array) {
+		long total = 0;
 		for (int i = 0; i < array.length(); i++) {
-			count += array.get(i);
+			total += array.get(i);
 		}
-		return count;
+		return total;
+	}
+
+	private static long distinct(AtomicIntegerArray array) {
+		long distinct = 0;
+		for (int i = 0; i < array.length(); i++) {
+			distinct += (array.get(i) > 0) ? 1 : 0;
+		}
+		return distinct;
 	}
 
 	private static void work() {
