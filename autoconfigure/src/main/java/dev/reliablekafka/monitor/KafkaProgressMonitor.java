@@ -272,7 +272,6 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		Map<TopicPartition, Long> logStarts = offsets(admin, partitionCounts, OffsetSpec.earliest());
 		Map<TopicPartition, Long> logEnds = offsets(admin, partitionCounts, OffsetSpec.latest());
 		Map<String, Duration> retentions = retentions(admin, partitionCounts.keySet());
-		Map<TopicPartition, Long> firstPending = new HashMap<>();
 		List<PartitionProgress> result = new ArrayList<>();
 		for (Map.Entry<String, Set<String>> group : groups.entrySet()) {
 			Map<TopicPartition, OffsetAndMetadata> offsets = committed.get(group.getKey());
@@ -283,20 +282,15 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 					OffsetAndMetadata offset = offsets.get(topicPartition);
 					long logStart = logStarts.getOrDefault(topicPartition, 0L);
 					long logEnd = logEnds.getOrDefault(topicPartition, 0L);
-					long position = Math.max((offset != null) ? offset.offset() : -1, logStart);
-					if (position < logEnd) {
-						firstPending.merge(topicPartition, position, Math::min);
-					}
 					result.add(new PartitionProgress(group.getKey(), topicPartition,
 							(offset != null) ? offset.offset() : -1, logStart, logEnd, retentions.get(topic), null));
 				}
 			}
 		}
-		Map<TopicPartition, Map<Long, Long>> timestamps = timestamps(firstPending, result);
+		Map<TopicPartition, Map<Long, Long>> timestamps = timestamps(result);
 		return result.stream().map((progress) -> {
-			long position = Math.max(progress.committed(), progress.logStart());
-			Long timestamp = timestamps.getOrDefault(progress.topicPartition(), Map.of()).get(position);
-			if (position >= progress.logEnd() || timestamp == null) {
+			Long timestamp = timestamps.getOrDefault(progress.topicPartition(), Map.of()).get(progress.position());
+			if (progress.lag() == 0 || timestamp == null) {
 				return progress;
 			}
 			Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - timestamp));
@@ -398,17 +392,15 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	 * Read the timestamp of the first record at or after each position, with a consumer that
 	 * fetches as little as Kafka allows: one batch per partition.
 	 */
-	private Map<TopicPartition, Map<Long, Long>> timestamps(Map<TopicPartition, Long> firstPending,
-			List<PartitionProgress> progress) {
-		if (firstPending.isEmpty()) {
-			return Map.of();
-		}
+	private Map<TopicPartition, Map<Long, Long>> timestamps(List<PartitionProgress> progress) {
 		Map<TopicPartition, Set<Long>> wanted = new HashMap<>();
 		for (PartitionProgress partition : progress) {
-			long position = Math.max(partition.committed(), partition.logStart());
-			if (position < partition.logEnd()) {
-				wanted.computeIfAbsent(partition.topicPartition(), (key) -> new HashSet<>()).add(position);
+			if (partition.lag() > 0) {
+				wanted.computeIfAbsent(partition.topicPartition(), (key) -> new HashSet<>()).add(partition.position());
 			}
+		}
+		if (wanted.isEmpty()) {
+			return Map.of();
 		}
 		Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
 		long deadline = System.nanoTime() + this.timeout.toNanos();

@@ -23,12 +23,22 @@ public record PartitionProgress(String group, TopicPartition topicPartition, lon
 		long logEnd, @Nullable Duration retention, @Nullable Duration oldestUnconsumedAge) {
 
 	/**
+	 * Return the offset of the first record the group has not durably processed: its
+	 * committed offset, or the log start when it committed nothing or retention deleted past
+	 * its commit.
+	 * @return the first unconsumed offset
+	 */
+	public long position() {
+		return Math.max(this.committed, this.logStart);
+	}
+
+	/**
 	 * Return the records not yet durably processed: log-end offset minus committed offset,
 	 * or minus the log start when the group has committed nothing.
 	 * @return the commit lag
 	 */
 	public long lag() {
-		return Math.max(0, this.logEnd - Math.max(this.committed, this.logStart));
+		return Math.max(0, this.logEnd - position());
 	}
 
 	/**

@@ -1,15 +1,13 @@
 package dev.reliablekafka.autoconfigure.audit;
 
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 import dev.reliablekafka.audit.TopicDurabilityAudit;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.support.AdminClients;
 import dev.reliablekafka.support.ListenerTopology;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jspecify.annotations.Nullable;
 
@@ -48,13 +46,7 @@ public final class ReliableKafkaAuditAutoConfiguration {
 	TopicDurabilityAudit reliableKafkaTopicDurabilityAudit(KafkaAdmin kafkaAdmin, ListableBeanFactory beanFactory,
 			ReliableKafkaProperties properties) {
 		ReliableKafkaProperties.Audit audit = properties.getAudit();
-		TopicDurabilityAudit.AdminFactory admins = () -> {
-			Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-			int timeout = (int) audit.getTimeout().toMillis();
-			config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
-			config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
-			return Admin.create(config);
-		};
+		TopicDurabilityAudit.AdminFactory admins = () -> AdminClients.create(kafkaAdmin, audit.getTimeout(), null);
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
 		@Nullable String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
 		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, properties.getTopics(), deadLetterSuffix),

@@ -5,9 +5,9 @@ import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.monitor.KafkaProgressMonitor;
+import dev.reliablekafka.support.AdminClients;
 import dev.reliablekafka.support.ListenerTopology;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,11 +53,7 @@ public final class ReliableKafkaMonitorAutoConfiguration {
 
 			@Override
 			public Admin admin() {
-				Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-				config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
-				config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
-				config.put(AdminClientConfig.CLIENT_ID_CONFIG, "reliable-kafka-monitor-admin");
-				return Admin.create(config);
+				return AdminClients.create(kafkaAdmin, monitor.getTimeout(), "reliable-kafka-monitor-admin");
 			}
 
 			@Override
