@@ -20,6 +20,8 @@ public final class KafkaNode {
 
 	private final int controllerPort;
 
+	private final int internalPort;
+
 	private final Path directory;
 
 	private final List<String> command;
@@ -28,10 +30,11 @@ public final class KafkaNode {
 
 	private volatile boolean paused;
 
-	KafkaNode(int id, int brokerPort, int controllerPort, Path directory, List<String> command) {
+	KafkaNode(int id, int brokerPort, int controllerPort, int internalPort, Path directory, List<String> command) {
 		this.id = id;
 		this.brokerPort = brokerPort;
 		this.controllerPort = controllerPort;
+		this.internalPort = internalPort;
 		this.directory = directory;
 		this.command = List.copyOf(command);
 	}
@@ -50,6 +53,16 @@ public final class KafkaNode {
 	 */
 	public String address() {
 		return "127.0.0.1:" + this.brokerPort;
+	}
+
+	/**
+	 * Return the {@code host:port} of the listener the nodes replicate over. On a cluster
+	 * without security it is the client address; on a secured one it is an unauthenticated
+	 * listener whose principal is a super user, for the test kit's own Admin calls.
+	 * @return the internal broker address
+	 */
+	public String internalAddress() {
+		return "127.0.0.1:" + this.internalPort;
 	}
 
 	int brokerPort() {

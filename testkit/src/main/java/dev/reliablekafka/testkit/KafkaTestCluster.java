@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +30,31 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * A real Kafka cluster for tests and demos: N KRaft nodes, each broker and controller in one,
  * each in its own JVM process on 127.0.0.1, started from the Kafka server jars on the
  * classpath. Topics are replicated (by default three replicas, two in sync, no unclean
- * leader election) and any node can be stopped, killed, paused and restarted.
+ * leader election) and any node can be stopped, killed, paused and restarted. The client
+ * listener can be secured with SASL SCRAM-SHA-512, TLS and ACLs ({@link ClusterSecurity}).
  * <p>
  * Every node process halts when the JVM that started it exits, however it exits.
  *
@@ -60,14 +75,18 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 	private final List<KafkaNode> nodes;
 
+	private final ClusterSecurity.KeyMaterial keyMaterial;
+
 	private volatile Duration startupTime = Duration.ZERO;
 
 	private volatile boolean closed;
 
-	private KafkaTestCluster(Builder settings, Path directory, List<KafkaNode> nodes) {
+	private KafkaTestCluster(Builder settings, Path directory, List<KafkaNode> nodes,
+			ClusterSecurity.KeyMaterial keyMaterial) {
 		this.settings = settings;
 		this.directory = directory;
 		this.nodes = List.copyOf(nodes);
+		this.keyMaterial = keyMaterial;
 	}
 
 	/**
@@ -79,11 +98,128 @@ public final class KafkaTestCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Return the bootstrap servers of all nodes.
+	 * Return the bootstrap servers of all nodes: the addresses of the client listener, which
+	 * on a secured cluster needs the settings of {@link #clientProperties(String, String)}.
 	 * @return a comma-separated {@code host:port} list
 	 */
 	public String bootstrapServers() {
 		return this.nodes.stream().map(KafkaNode::address).collect(Collectors.joining(","));
+	}
+
+	/**
+	 * Return the bootstrap servers of the internal listener, which needs no credentials and
+	 * is allowed everything; the same as {@link #bootstrapServers()} on a cluster without
+	 * security.
+	 * @return a comma-separated {@code host:port} list
+	 */
+	public String internalBootstrapServers() {
+		return this.nodes.stream().map(KafkaNode::internalAddress).collect(Collectors.joining(","));
+	}
+
+	/**
+	 * Return how the client listener is secured.
+	 * @return the security settings, or {@code null} for a plain cluster
+	 */
+	public ClusterSecurity security() {
+		return this.settings.security;
+	}
+
+	/**
+	 * Return client settings that log in to the client listener as a user: security
+	 * protocol, SASL mechanism and JAAS configuration, and the trust store when TLS is on.
+	 * @param user the user name
+	 * @param password the password
+	 * @return the settings, to merge into producer, consumer and admin configurations
+	 */
+	public Map<String, Object> clientProperties(String user, String password) {
+		return requireSecurity().clientSettings(user, password, this.keyMaterial);
+	}
+
+	/**
+	 * Return the PKCS12 trust store that holds the brokers' certificate.
+	 * @return its path
+	 * @throws IllegalStateException if the cluster has no TLS
+	 */
+	public Path truststore() {
+		if (!requireSecurity().tls()) {
+			throw new IllegalStateException("This cluster does not use TLS");
+		}
+		return this.keyMaterial.truststore();
+	}
+
+	/**
+	 * Return the password of the trust store.
+	 * @return the password
+	 */
+	public String truststorePassword() {
+		truststore();
+		return this.keyMaterial.password();
+	}
+
+	/**
+	 * Create (or change the password of) a SCRAM-SHA-512 user, and wait until every node
+	 * accepts its login.
+	 * @param user the user name
+	 * @param password the password
+	 */
+	public void createUser(String user, String password) {
+		requireSecurity();
+		withAdmin((admin) -> admin
+			.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+					new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+			.all()
+			.get(30, TimeUnit.SECONDS));
+		Map<String, Object> login = clientProperties(user, password);
+		for (KafkaNode node : this.nodes) {
+			awaitValue(Duration.ofSeconds(30), "node " + node.id() + " to accept user " + user, () -> {
+				Map<String, Object> config = new HashMap<>(login);
+				config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.address());
+				config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+				config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+				try (Admin admin = Admin.create(config)) {
+					admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+					return Boolean.TRUE;
+				}
+				catch (ExecutionException | TimeoutException ex) {
+					return null;
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(ex);
+				}
+			});
+		}
+	}
+
+	/**
+	 * Allow a user operations on a resource, by its literal name, from any host; wait until
+	 * the cluster lists the ACLs.
+	 * @param user the user name (the principal is {@code User:<user>})
+	 * @param type the resource type, such as {@link ResourceType#TOPIC} or {@link ResourceType#GROUP}
+	 * @param name the resource name
+	 * @param operations the operations to allow
+	 */
+	public void allow(String user, ResourceType type, String name, AclOperation... operations) {
+		requireSecurity();
+		List<AclBinding> bindings = new ArrayList<>();
+		for (AclOperation operation : operations) {
+			bindings.add(new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+					new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW)));
+		}
+		withAdmin((admin) -> admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS));
+		AclBindingFilter filter = new AclBindingFilter(
+				new ResourcePatternFilter(type, name, PatternType.LITERAL),
+				new AccessControlEntryFilter("User:" + user, null, AclOperation.ANY, AclPermissionType.ANY));
+		awaitValue(Duration.ofSeconds(30), "ACLs of " + user + " on " + name,
+				() -> withAdmin((admin) -> admin.describeAcls(filter).values().get(10, TimeUnit.SECONDS))
+					.containsAll(bindings) ? Boolean.TRUE : null);
+	}
+
+	private ClusterSecurity requireSecurity() {
+		if (this.settings.security == null) {
+			throw new IllegalStateException("This cluster has no security; start it with Builder.security(...)");
+		}
+		return this.settings.security;
 	}
 
 	/**
@@ -213,7 +349,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @return its result
 	 */
 	public <T> T withAdmin(AdminAction<T> action) {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, internalBootstrapServers(),
 				AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
 				15_000))) {
 			return action.apply(admin);
@@ -348,7 +484,19 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 		private final Map<String, String> brokerProperties = new LinkedHashMap<>();
 
+		private ClusterSecurity security;
+
 		private Builder() {
+		}
+
+		/**
+		 * Secure the client listener: SASL SCRAM-SHA-512, optionally over TLS and with ACLs.
+		 * @param security the security settings
+		 * @return this builder
+		 */
+		public Builder security(ClusterSecurity security) {
+			this.security = security;
+			return this;
 		}
 
 		/**
@@ -422,20 +570,28 @@ public final class KafkaTestCluster implements AutoCloseable {
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
 			}
-			int[] ports = freePorts(this.nodes * 2);
+			int[] ports = freePorts(this.nodes * 3);
 			String voters = java.util.stream.IntStream.range(0, this.nodes)
 				.mapToObj((id) -> id + "@127.0.0.1:" + ports[this.nodes + id])
 				.collect(Collectors.joining(","));
 			String clusterId = Uuid.randomUuid().toString();
+			ClusterSecurity.KeyMaterial keyMaterial = (this.security != null && this.security.tls())
+					? ClusterSecurity.KeyMaterial.generate(directory.resolve("tls")) : ClusterSecurity.KeyMaterial.NONE;
 			List<KafkaNode> nodes = new ArrayList<>();
 			for (int id = 0; id < this.nodes; id++) {
 				Path nodeDirectory = directory.resolve("node-" + id);
-				Path config = writeConfig(nodeDirectory, id, ports[id], ports[this.nodes + id], voters);
+				int brokerPort = ports[id];
+				int controllerPort = ports[this.nodes + id];
+				int internalPort = (this.security != null) ? ports[2 * this.nodes + id] : brokerPort;
+				Path config = writeConfig(nodeDirectory, id, brokerPort, controllerPort, voters,
+						(this.security != null)
+								? this.security.brokerSettings(brokerPort, internalPort, controllerPort, keyMaterial)
+								: Map.of());
 				format(clusterId, config);
-				nodes.add(new KafkaNode(id, ports[id], ports[this.nodes + id], nodeDirectory,
+				nodes.add(new KafkaNode(id, brokerPort, controllerPort, internalPort, nodeDirectory,
 						command(nodeDirectory, config)));
 			}
-			KafkaTestCluster cluster = new KafkaTestCluster(this, directory, nodes);
+			KafkaTestCluster cluster = new KafkaTestCluster(this, directory, nodes, keyMaterial);
 			RUNNING.add(cluster);
 			try {
 				nodes.forEach(KafkaNode::launch);
@@ -449,7 +605,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 			return cluster;
 		}
 
-		private Path writeConfig(Path nodeDirectory, int id, int brokerPort, int controllerPort, String voters) {
+		private Path writeConfig(Path nodeDirectory, int id, int brokerPort, int controllerPort, String voters,
+				Map<String, String> securitySettings) {
 			Map<String, String> config = new LinkedHashMap<>();
 			config.put("process.roles", "broker,controller");
 			config.put("node.id", String.valueOf(id));
@@ -478,6 +635,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 			config.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
 			config.put("num.network.threads", "2");
 			config.put("num.io.threads", "4");
+			config.putAll(securitySettings);
 			config.putAll(this.brokerProperties);
 			Properties properties = new Properties();
 			properties.putAll(config);
