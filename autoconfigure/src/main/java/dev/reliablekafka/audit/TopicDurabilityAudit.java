@@ -17,17 +17,29 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Checks at startup, through the Admin API, that the topics the application uses are
  * replicated so that an acknowledged record survives the loss of a broker: replication
- * factor, {@code min.insync.replicas} and unclean leader election. Only topic names and
- * their settings are ever reported.
+ * factor, {@code min.insync.replicas} and unclean leader election. On a cluster with ACLs
+ * it also checks that the application's principal may do what it needs: READ on the topics
+ * and groups it consumes, WRITE on its dead-letter and default topics. Credentials the
+ * cluster refuses stop startup with a clear report. Only topic and group names, settings and
+ * operations are ever reported.
  *
  * @author Reliable Kafka team
  */
@@ -37,7 +49,7 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 
 	private final AdminFactory adminFactory;
 
-	private final TopicSource topics;
+	private final UsageSource usage;
 
 	private final Settings settings;
 
@@ -46,12 +58,12 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	/**
 	 * Create an audit.
 	 * @param adminFactory creates the admin client used for the audit
-	 * @param topics the topics to audit
+	 * @param usage the topics and groups to audit
 	 * @param settings what the audit requires and does
 	 */
-	public TopicDurabilityAudit(AdminFactory adminFactory, TopicSource topics, Settings settings) {
+	public TopicDurabilityAudit(AdminFactory adminFactory, UsageSource usage, Settings settings) {
 		this.adminFactory = adminFactory;
-		this.topics = topics;
+		this.usage = usage;
 		this.settings = settings;
 	}
 
@@ -60,29 +72,36 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		if (this.settings.mode() == Mode.OFF) {
 			return;
 		}
-		Set<String> names = new TreeSet<>(this.topics.topics());
-		names.removeAll(this.settings.excludedTopics());
-		if (names.isEmpty()) {
+		Usage usage = this.usage.usage().without(this.settings.excludedTopics());
+		if (usage.topics().isEmpty()) {
 			return;
 		}
-		List<TopicFinding> findings;
+		Report report;
 		try {
-			findings = audit(names);
+			report = audit(usage);
 		}
 		catch (AuditUnavailableException ex) {
+			this.result = new Result(usage.topics(), null, ex.getMessage(), List.of());
+			if (ex.getCause() instanceof AuthenticationException refused) {
+				if (this.settings.mode() == Mode.FAIL) {
+					throw new KafkaAuthenticationFailedException(refused);
+				}
+				logger.warn("Kafka refused the application's credentials: " + ex.getMessage());
+				return;
+			}
 			// Availability is the health indicator's business; startup goes on.
-			logger.warn("Could not audit the durability of topics " + names + ": " + ex.getMessage());
-			this.result = new Result(names, null, ex.getMessage());
+			logger.warn("Could not audit the durability of topics " + usage.topics() + ": " + ex.getMessage());
 			return;
 		}
-		this.result = new Result(names, findings, null);
-		if (findings.isEmpty()) {
-			return;
+		this.result = new Result(usage.topics(), report.findings(), null, report.access());
+		if (this.settings.mode() == Mode.FAIL && !report.access().isEmpty()) {
+			throw new MissingKafkaPermissionException(report.access());
 		}
-		if (this.settings.mode() == Mode.FAIL) {
-			throw new UndurableTopicException(findings);
+		if (this.settings.mode() == Mode.FAIL && !report.findings().isEmpty()) {
+			throw new UndurableTopicException(report.findings());
 		}
-		findings.forEach((finding) -> logger.warn("Undurable Kafka topic: " + finding.describe()));
+		report.access().forEach((finding) -> logger.warn("Missing Kafka permission: " + finding.describe()));
+		report.findings().forEach((finding) -> logger.warn("Undurable Kafka topic: " + finding.describe()));
 	}
 
 	/**
@@ -94,37 +113,50 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	}
 
 	/**
-	 * Audit topics.
+	 * Audit the durability of topics.
 	 * @param names the topic names
 	 * @return what was found, for the topics that exist
 	 */
 	public List<TopicFinding> audit(Collection<String> names) {
+		return audit(new Usage(names, Set.of(), Set.of(), Set.of())).findings();
+	}
+
+	private Report audit(Usage usage) {
 		try (Admin admin = this.adminFactory.create()) {
 			Duration timeout = this.settings.timeout();
+			boolean permissions = this.settings.checkPermissions();
 			Map<String, TopicDescription> descriptions = new java.util.TreeMap<>();
-			for (String name : names) {
-				TopicDescription description = describe(admin, name, timeout);
-				if (description != null) {
-					descriptions.put(name, description);
+			List<AccessFinding> access = new ArrayList<>();
+			for (String name : new TreeSet<>(usage.topics())) {
+				TopicDescription description;
+				try {
+					description = describe(admin, name, timeout, permissions);
 				}
-				else {
+				catch (ExecutionException ex) {
+					if (!(ex.getCause() instanceof TopicAuthorizationException)) {
+						throw ex;
+					}
+					access.add(new AccessFinding("topic", name, "DESCRIBE",
+							"the application's principal may not even see the topic, so it cannot "
+									+ required(usage, name) + " it"));
+					continue;
+				}
+				if (description == null) {
 					logger.info("Topic '" + name + "' does not exist yet; its durability is not audited");
+					continue;
+				}
+				descriptions.put(name, description);
+				if (permissions) {
+					checkAccess(usage, name, description.authorizedOperations(), access);
 				}
 			}
-			if (descriptions.isEmpty()) {
-				return List.of();
+			if (permissions) {
+				checkGroups(admin, usage.groups(), timeout, access);
 			}
-			List<ConfigResource> resources = descriptions.keySet()
-				.stream()
-				.map((name) -> new ConfigResource(ConfigResource.Type.TOPIC, name))
-				.toList();
-			Map<ConfigResource, Config> configs = admin.describeConfigs(resources)
-				.all()
-				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			List<TopicFinding> findings = new ArrayList<>();
-			descriptions.forEach((name, description) -> check(name, description,
-					configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)), findings));
-			return findings;
+			Map<String, Config> configs = configs(admin, descriptions.keySet(), timeout);
+			descriptions.forEach((name, description) -> check(name, description, configs.get(name), findings));
+			return new Report(findings, access);
 		}
 		catch (ExecutionException | TimeoutException | KafkaException ex) {
 			// KafkaException: the admin client could not even be created (no resolvable address).
@@ -136,10 +168,12 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		}
 	}
 
-	private static @Nullable TopicDescription describe(Admin admin, String name, Duration timeout)
-			throws ExecutionException, TimeoutException, InterruptedException {
+	private static @Nullable TopicDescription describe(Admin admin, String name, Duration timeout,
+			boolean authorizedOperations) throws ExecutionException, TimeoutException, InterruptedException {
 		try {
-			return admin.describeTopics(List.of(name))
+			return admin
+				.describeTopics(List.of(name),
+						new DescribeTopicsOptions().includeAuthorizedOperations(authorizedOperations))
 				.allTopicNames()
 				.get(timeout.toMillis(), TimeUnit.MILLISECONDS)
 				.get(name);
@@ -150,6 +184,94 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 			}
 			throw ex;
 		}
+	}
+
+	private static void checkAccess(Usage usage, String name, @Nullable Set<AclOperation> allowed,
+			List<AccessFinding> access) {
+		if (allowed == null) {
+			return;
+		}
+		if (usage.readTopics().contains(name) && !allowed.contains(AclOperation.READ)
+				&& !allowed.contains(AclOperation.ALL)) {
+			access.add(new AccessFinding("topic", name, "READ",
+					"the application's listeners cannot consume it: their consumers are refused and retry"));
+		}
+		if (usage.writeTopics().contains(name) && !allowed.contains(AclOperation.WRITE)
+				&& !allowed.contains(AclOperation.ALL)) {
+			access.add(new AccessFinding("topic", name, "WRITE", usage.readTopics().isEmpty()
+					? "sends to it fail with TopicAuthorizationException"
+					: "sends to it fail with TopicAuthorizationException; for a dead-letter topic, a failing "
+							+ "record cannot be parked there, so it is retried and blocks its partition"));
+		}
+	}
+
+	private static void checkGroups(Admin admin, Collection<String> groups, Duration timeout,
+			List<AccessFinding> access) throws ExecutionException, TimeoutException, InterruptedException {
+		for (String group : new TreeSet<>(groups)) {
+			try {
+				ConsumerGroupDescription description = admin
+					.describeConsumerGroups(List.of(group),
+							new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+					.describedGroups()
+					.get(group)
+					.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+				Set<AclOperation> allowed = description.authorizedOperations();
+				if (allowed != null && !allowed.contains(AclOperation.READ) && !allowed.contains(AclOperation.ALL)) {
+					access.add(groupFinding(group));
+				}
+			}
+			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof GroupAuthorizationException) {
+					access.add(groupFinding(group));
+				}
+				else if (!(ex.getCause() instanceof GroupIdNotFoundException)) {
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static AccessFinding groupFinding(String group) {
+		return new AccessFinding("group", group, "READ",
+				"its consumers cannot join the group or commit offsets: they are refused and retry");
+	}
+
+	private static String required(Usage usage, String name) {
+		boolean read = usage.readTopics().contains(name);
+		boolean write = usage.writeTopics().contains(name);
+		return (read && write) ? "read or write" : write ? "write to" : read ? "read" : "audit";
+	}
+
+	/**
+	 * The topic settings the audit needs, read one topic at a time: a principal without
+	 * DESCRIBE_CONFIGS on a topic leaves its settings unchecked, with a warning.
+	 */
+	private static Map<String, Config> configs(Admin admin, Collection<String> names, Duration timeout)
+			throws ExecutionException, TimeoutException, InterruptedException {
+		Map<String, Config> configs = new java.util.HashMap<>();
+		if (names.isEmpty()) {
+			return configs;
+		}
+		Map<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> futures = admin
+			.describeConfigs(names.stream().map((name) -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList())
+			.values();
+		List<String> unreadable = new ArrayList<>();
+		for (Map.Entry<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> entry : futures.entrySet()) {
+			try {
+				configs.put(entry.getKey().name(), entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+			}
+			catch (ExecutionException ex) {
+				if (!(ex.getCause() instanceof AuthorizationException)) {
+					throw ex;
+				}
+				unreadable.add(entry.getKey().name());
+			}
+		}
+		if (!unreadable.isEmpty()) {
+			logger.warn("The settings of topics " + new TreeSet<>(unreadable) + " could not be read (DESCRIBE_CONFIGS "
+					+ "not allowed): their min.insync.replicas and unclean.leader.election.enable are not audited");
+		}
+		return configs;
 	}
 
 	private void check(String name, TopicDescription description, @Nullable Config config,
@@ -224,9 +346,10 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	 * @param minInsyncReplicas the lowest acceptable {@code min.insync.replicas}
 	 * @param timeout how long the Admin calls may take
 	 * @param excludedTopics topics not audited
+	 * @param checkPermissions whether to check the principal's permissions (ACLs)
 	 */
 	public record Settings(Mode mode, int minReplicationFactor, int minInsyncReplicas, Duration timeout,
-			Collection<String> excludedTopics) {
+			Collection<String> excludedTopics, boolean checkPermissions) {
 
 	}
 
@@ -236,22 +359,48 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	 * @param topics the topics audited
 	 * @param findings what fell short, or {@code null} when the cluster could not be asked
 	 * @param failure why the cluster could not be asked, or {@code null}
+	 * @param access permissions the application's principal lacks
 	 */
-	public record Result(Collection<String> topics, @Nullable List<TopicFinding> findings, @Nullable String failure) {
+	public record Result(Collection<String> topics, @Nullable List<TopicFinding> findings, @Nullable String failure,
+			List<AccessFinding> access) {
 
 	}
 
 	/**
-	 * Supplies the names of the topics the application uses.
+	 * What the application uses: the topics to audit, and among them those it reads and
+	 * writes, and the consumer groups it joins.
+	 *
+	 * @param topics every topic to audit
+	 * @param readTopics the topics its listeners consume
+	 * @param writeTopics the topics it must be able to write, such as dead-letter topics
+	 * @param groups the consumer groups of its listeners
+	 */
+	public record Usage(Collection<String> topics, Set<String> readTopics, Set<String> writeTopics,
+			Set<String> groups) {
+
+		Usage without(Collection<String> excluded) {
+			Set<String> remaining = new TreeSet<>(this.topics);
+			remaining.removeAll(excluded);
+			return new Usage(remaining, this.readTopics, this.writeTopics, this.groups);
+		}
+
+	}
+
+	/**
+	 * Supplies what the application uses.
 	 */
 	@FunctionalInterface
-	public interface TopicSource {
+	public interface UsageSource {
 
 		/**
-		 * Return the topic names.
-		 * @return the names
+		 * Return the topics and groups.
+		 * @return the usage
 		 */
-		Collection<String> topics();
+		Usage usage();
+
+	}
+
+	private record Report(List<TopicFinding> findings, List<AccessFinding> access) {
 
 	}
 
@@ -271,9 +420,17 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 
 	private static final class AuditUnavailableException extends RuntimeException {
 
-		AuditUnavailableException(Throwable cause) {
+		AuditUnavailableException(Throwable failure) {
+			this(unwrap(failure), 0);
+		}
+
+		private AuditUnavailableException(Throwable cause, int unused) {
 			super(cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : ""),
 					cause);
+		}
+
+		private static Throwable unwrap(Throwable failure) {
+			return (failure instanceof ExecutionException && failure.getCause() != null) ? failure.getCause() : failure;
 		}
 
 	}

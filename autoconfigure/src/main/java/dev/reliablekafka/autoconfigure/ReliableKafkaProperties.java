@@ -437,6 +437,25 @@ public class ReliableKafkaProperties {
 		 */
 		private Duration publishTimeout = Duration.ofSeconds(30);
 
+		/**
+		 * Whether dead letters carry the exception message in the
+		 * 'kafka_dlt-exception-message' header. Messages can quote parts of the record, such
+		 * as a parser's error naming the bad token.
+		 */
+		private boolean includeExceptionMessage = true;
+
+		/**
+		 * Whether dead letters carry the stack trace in the 'kafka_dlt-exception-stacktrace'
+		 * header. A stack trace holds the messages of its causes too.
+		 */
+		private boolean includeStackTrace = true;
+
+		/**
+		 * Largest size of each exception header (message, stack trace) of a dead letter; longer
+		 * values are cut at a character boundary and marked as cut.
+		 */
+		private DataSize maxExceptionHeaderSize = DataSize.ofKilobytes(4);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -459,6 +478,30 @@ public class ReliableKafkaProperties {
 
 		public void setPublishTimeout(Duration publishTimeout) {
 			this.publishTimeout = publishTimeout;
+		}
+
+		public boolean isIncludeExceptionMessage() {
+			return this.includeExceptionMessage;
+		}
+
+		public void setIncludeExceptionMessage(boolean includeExceptionMessage) {
+			this.includeExceptionMessage = includeExceptionMessage;
+		}
+
+		public boolean isIncludeStackTrace() {
+			return this.includeStackTrace;
+		}
+
+		public void setIncludeStackTrace(boolean includeStackTrace) {
+			this.includeStackTrace = includeStackTrace;
+		}
+
+		public DataSize getMaxExceptionHeaderSize() {
+			return this.maxExceptionHeaderSize;
+		}
+
+		public void setMaxExceptionHeaderSize(DataSize maxExceptionHeaderSize) {
+			this.maxExceptionHeaderSize = maxExceptionHeaderSize;
 		}
 
 	}
@@ -597,6 +640,12 @@ public class ReliableKafkaProperties {
 		 */
 		private List<String> excludeTopics = new ArrayList<>();
 
+		/**
+		 * Whether to check, on clusters with ACLs, that the application's principal may read
+		 * the topics and groups it consumes and write its dead-letter and default topics.
+		 */
+		private boolean checkPermissions = true;
+
 		public AuditMode getMode() {
 			return this.mode;
 		}
@@ -643,6 +692,14 @@ public class ReliableKafkaProperties {
 
 		public void setExcludeTopics(List<String> excludeTopics) {
 			this.excludeTopics = excludeTopics;
+		}
+
+		public boolean isCheckPermissions() {
+			return this.checkPermissions;
+		}
+
+		public void setCheckPermissions(boolean checkPermissions) {
+			this.checkPermissions = checkPermissions;
 		}
 
 	}

@@ -1,5 +1,7 @@
 package dev.reliablekafka.deadletter;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -8,23 +10,37 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * {@link DeadLetterPublishingRecoverer} that publishes a failed record with the bytes it
  * arrived with: those of a {@code DeserializationException} for a poison record, otherwise
  * those kept by {@link RawBytesDeserializer}. It waits for the broker's acknowledgment and
  * throws when the publish fails, so that the error handler delivers the record again
- * instead of committing past it.
+ * instead of committing past it. A dead letter the broker refuses as too large is published
+ * once more without its exception message and stack trace headers.
  *
  * @author Reliable Kafka team
  */
 public class RawBytesDeadLetterPublishingRecoverer extends DeadLetterPublishingRecoverer {
+
+	/**
+	 * Header added to a dead letter that was published without its exception message and
+	 * stack trace because it was too large with them.
+	 */
+	public static final String DETAIL_REMOVED_HEADER = "reliablekafka_dlt-exception-detail-removed";
+
+	private static final Set<String> EXCEPTION_DETAIL_HEADERS = Set.of(KafkaHeaders.DLT_EXCEPTION_MESSAGE,
+			KafkaHeaders.DLT_EXCEPTION_STACKTRACE, KafkaHeaders.DLT_KEY_EXCEPTION_MESSAGE,
+			KafkaHeaders.DLT_KEY_EXCEPTION_STACKTRACE);
 
 	private final ReliableKafkaMetrics metrics;
 
@@ -58,6 +74,48 @@ public class RawBytesDeadLetterPublishingRecoverer extends DeadLetterPublishingR
 		Object outValue = (value != null) ? value : (rawValue != null) ? rawValue : record.value();
 		return new ProducerRecord<>(topicPartition.topic(),
 				(topicPartition.partition() < 0) ? null : topicPartition.partition(), outKey, outValue, headers);
+	}
+
+	@Override
+	protected void publish(ProducerRecord<Object, Object> outRecord, KafkaOperations<Object, Object> kafkaTemplate,
+			ConsumerRecord<?, ?> inRecord) {
+		try {
+			super.publish(outRecord, kafkaTemplate, inRecord);
+		}
+		catch (RuntimeException ex) {
+			if (!causedBy(ex, RecordTooLargeException.class) || !hasExceptionDetail(outRecord.headers())) {
+				throw ex;
+			}
+			// The record and its exception details did not fit: keep the record.
+			RecordHeaders headers = new RecordHeaders();
+			for (Header header : outRecord.headers()) {
+				if (!EXCEPTION_DETAIL_HEADERS.contains(header.key())) {
+					headers.add(header.key(), header.value());
+				}
+			}
+			headers.add(DETAIL_REMOVED_HEADER, "exception message and stack trace removed: dead letter too large"
+				.getBytes(StandardCharsets.UTF_8));
+			super.publish(new ProducerRecord<>(outRecord.topic(), outRecord.partition(), outRecord.timestamp(),
+					outRecord.key(), outRecord.value(), headers), kafkaTemplate, inRecord);
+		}
+	}
+
+	private static boolean hasExceptionDetail(Headers headers) {
+		for (Header header : headers) {
+			if (EXCEPTION_DETAIL_HEADERS.contains(header.key())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
+		for (Throwable cause = exception; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static byte @Nullable [] take(Headers headers, String name) {

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.reliablekafka.audit.AccessFinding;
 import dev.reliablekafka.audit.TopicDurabilityAudit;
 import dev.reliablekafka.audit.TopicFinding;
+import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGate;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.monitor.ClusterSample;
@@ -20,8 +22,9 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Reports whether the application can lose or is losing Kafka records: DOWN when the
- * cluster does not answer or a consumer holds a record unacknowledged for longer than the
- * stuck threshold; the details add the startup durability audit, the commit lag of each
+ * cluster does not answer, a listener consumer is refused by the cluster (authentication,
+ * ACLs) or stopped by a fatal error, or a consumer holds a record unacknowledged for longer
+ * than the stuck threshold; the details add the startup durability audit, the commit lag of each
  * group, and partitions whose oldest unconsumed record has used up a warning share of the
  * topic's retention (or whose unconsumed records were already deleted).
  *
@@ -39,6 +42,8 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 
 	private final @Nullable TopicDurabilityAudit audit;
 
+	private final @Nullable ListenerFailures listenerFailures;
+
 	/**
 	 * Create the indicator.
 	 * @param monitor the monitor whose latest sample is reported
@@ -46,15 +51,18 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 	 * @param stuckAfter how long a record may stay unacknowledged
 	 * @param retentionWarningRatio the share of retention at which to warn
 	 * @param audit the startup audit, if any
+	 * @param listenerFailures the listener consumers that are not consuming, if tracked
 	 */
 	public ReliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates, Duration stuckAfter,
-			double retentionWarningRatio, @Nullable TopicDurabilityAudit audit) {
+			double retentionWarningRatio, @Nullable TopicDurabilityAudit audit,
+			@Nullable ListenerFailures listenerFailures) {
 		super("Reliable Kafka health check failed");
 		this.monitor = monitor;
 		this.gates = gates;
 		this.stuckAfter = stuckAfter;
 		this.retentionWarningRatio = retentionWarningRatio;
 		this.audit = audit;
+		this.listenerFailures = listenerFailures;
 	}
 
 	@Override
@@ -82,6 +90,9 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("stuckAfter", this.stuckAfter.toString());
 		if (!stuck.isEmpty()) {
 			builder.withDetail("stuck", stuck);
+			down = true;
+		}
+		if (listenerFailures(builder)) {
 			down = true;
 		}
 		audit(builder);
@@ -149,6 +160,25 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		return stuck;
 	}
 
+	private boolean listenerFailures(Health.Builder builder) {
+		List<ListenerFailures.Failure> failures = (this.listenerFailures != null) ? this.listenerFailures.current()
+				: List.of();
+		if (failures.isEmpty()) {
+			return false;
+		}
+		List<Map<String, Object>> details = new ArrayList<>();
+		for (ListenerFailures.Failure failure : failures) {
+			Map<String, Object> detail = new LinkedHashMap<>();
+			detail.put("listener", String.valueOf(failure.listenerId()));
+			detail.put("group", String.valueOf(failure.group()));
+			detail.put("reason", failure.reason());
+			detail.put("since", failure.since().toString());
+			details.add(detail);
+		}
+		builder.withDetail("notConsuming", details);
+		return true;
+	}
+
 	private void audit(Health.Builder builder) {
 		TopicDurabilityAudit.Result result = (this.audit != null) ? this.audit.getResult() : null;
 		if (result == null) {
@@ -161,6 +191,9 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		}
 		else if (result.findings() != null) {
 			audit.put("findings", result.findings().stream().map(TopicFinding::describe).toList());
+		}
+		if (!result.access().isEmpty()) {
+			audit.put("missingPermissions", result.access().stream().map(AccessFinding::describe).toList());
 		}
 		builder.withDetail("audit", audit);
 	}

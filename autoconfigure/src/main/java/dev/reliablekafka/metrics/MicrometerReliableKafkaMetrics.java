@@ -40,6 +40,12 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	public static final String COMMIT_FAILURES = "reliable.kafka.consumer.commit.failures";
 
 	/**
+	 * Counter of polls the cluster refused a listener consumer; tags {@code group} and
+	 * {@code reason} ({@code authentication} or {@code authorization}).
+	 */
+	public static final String ACCESS_REFUSED = "reliable.kafka.consumer.access.refused";
+
+	/**
 	 * Gauge of stamped sequence numbers a consumer never saw; tags {@code group},
 	 * {@code topic} and {@code partition}.
 	 */
@@ -79,6 +85,16 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	@Override
 	public void commitFailed(String group, Throwable exception) {
 		commitFailures(group, ReliableKafkaMetrics.exceptionTag(exception)).increment();
+	}
+
+	@Override
+	public void accessRefused(String group, String reason) {
+		Counter.builder(ACCESS_REFUSED)
+			.description("Times the cluster refused a listener consumer: failed authentication or a missing ACL")
+			.tag("group", group)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
 	}
 
 	@Override

@@ -46,6 +46,14 @@ public interface ReliableKafkaMetrics {
 	}
 
 	/**
+	 * The cluster refused a listener consumer: authentication failed, or an ACL is missing.
+	 * @param group the consumer's group
+	 * @param reason {@code authentication} or {@code authorization}
+	 */
+	default void accessRefused(String group, String reason) {
+	}
+
+	/**
 	 * End-to-end accounting found sequence numbers missing, or a missing one arrived late.
 	 * @param group the consumer's group
 	 * @param topic the topic

@@ -247,7 +247,9 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		// name hosts and principals, only into the log.
 		String failure = ex.getClass().getSimpleName();
 		if (!failure.equals(this.lastFailure)) {
-			logger.warn("Kafka cluster not reachable: " + failure + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
+			String what = (ex instanceof org.apache.kafka.common.errors.AuthenticationException)
+					? "Kafka cluster refused the application's credentials: " : "Kafka cluster not reachable: ";
+			logger.warn(what + failure + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
 			this.lastFailure = failure;
 		}
 		return new ClusterSample(now, failure, 0, List.of());

@@ -49,27 +49,36 @@ public final class ReliableKafkaAuditAutoConfiguration {
 		TopicDurabilityAudit.AdminFactory admins = () -> AdminClients.create(kafkaAdmin, audit.getTimeout(), null);
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
 		@Nullable String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
-		return new TopicDurabilityAudit(admins, () -> topics(beanFactory, audit, properties.getTopics(), deadLetterSuffix),
+		return new TopicDurabilityAudit(admins, () -> usage(beanFactory, audit, properties.getTopics(), deadLetterSuffix),
 				new TopicDurabilityAudit.Settings(TopicDurabilityAudit.Mode.valueOf(audit.getMode().name()),
 						audit.getMinReplicationFactor(), audit.getMinInsyncReplicas(), audit.getTimeout(),
-						audit.getExcludeTopics()));
+						audit.getExcludeTopics(), audit.isCheckPermissions()));
 	}
 
 	/**
 	 * The topics the application uses: those its listeners read (and their dead-letter
-	 * topics), those it declares, its templates' default topics, and the configured ones.
+	 * topics, which it writes), those it declares, its templates' default topics (which it
+	 * writes), and the configured ones; and its listeners' groups.
 	 */
-	private static Set<String> topics(ListableBeanFactory beanFactory, ReliableKafkaProperties.Audit audit,
+	private static TopicDurabilityAudit.Usage usage(ListableBeanFactory beanFactory, ReliableKafkaProperties.Audit audit,
 			Map<String, ReliableKafkaProperties.Topic> declared, @Nullable String deadLetterSuffix) {
 		Set<String> topics = new LinkedHashSet<>(audit.getTopics());
+		Set<String> reads = new LinkedHashSet<>();
+		Set<String> writes = new LinkedHashSet<>();
+		Set<String> groups = new LinkedHashSet<>();
 		for (KafkaListenerEndpointRegistry registry : beanFactory
 			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
 			.values()) {
 			for (MessageListenerContainer container : registry.getAllListenerContainers()) {
+				if (container.getGroupId() != null) {
+					groups.add(container.getGroupId());
+				}
 				for (String name : ListenerTopology.topics(container)) {
 					topics.add(name);
+					reads.add(name);
 					if (deadLetterSuffix != null && container.getContainerProperties().getTopics() != null) {
 						topics.add(name + deadLetterSuffix);
+						writes.add(name + deadLetterSuffix);
 					}
 				}
 			}
@@ -84,9 +93,10 @@ public final class ReliableKafkaAuditAutoConfiguration {
 		beanFactory.getBeansOfType(KafkaTemplate.class, false, false).values().forEach((template) -> {
 			if (template.getDefaultTopic() != null) {
 				topics.add(template.getDefaultTopic());
+				writes.add(template.getDefaultTopic());
 			}
 		});
-		return topics;
+		return new TopicDurabilityAudit.Usage(topics, reads, writes, groups);
 	}
 
 }

@@ -4,6 +4,7 @@ import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.consumer.ConsumerInstrumentation;
 import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
+import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import dev.reliablekafka.producer.ReliableProducerListener;
@@ -82,8 +83,14 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	}
 
 	@Bean
-	static ContainerFactoryAckModeHardening reliableKafkaContainerFactoryAckModeHardening(Environment environment) {
-		return new ContainerFactoryAckModeHardening(environment);
+	static ContainerFactoryHardening reliableKafkaContainerFactoryHardening(Environment environment) {
+		return new ContainerFactoryHardening(environment);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ListenerFailures reliableKafkaListenerFailures(ObjectProvider<ReliableKafkaMetrics> metrics) {
+		return new ListenerFailures(metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
 	}
 
 	@Bean

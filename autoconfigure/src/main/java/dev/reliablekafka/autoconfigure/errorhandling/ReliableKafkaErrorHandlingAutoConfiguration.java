@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -95,6 +96,8 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 					templates::forRecord, (record, exception) -> new TopicPartition(record.topic() + suffix, record.partition()),
 					metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
 			recoverer.setWaitForSendResultTimeout(deadLetter.getPublishTimeout());
+			recoverer.setExceptionHeadersCreator(new BoundedExceptionHeaders(deadLetter.isIncludeExceptionMessage(),
+					deadLetter.isIncludeStackTrace(), (int) deadLetter.getMaxExceptionHeaderSize().toBytes()));
 			return recoverer;
 		}
 

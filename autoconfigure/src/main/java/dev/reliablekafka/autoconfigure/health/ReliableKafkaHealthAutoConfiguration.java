@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.reliablekafka.audit.TopicDurabilityAudit;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration;
+import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.health.ReliableKafkaHealthIndicator;
 import dev.reliablekafka.monitor.KafkaProgressMonitor;
@@ -42,14 +43,14 @@ public final class ReliableKafkaHealthAutoConfiguration {
 	@ConditionalOnMissingBean(name = "reliableKafkaHealthIndicator")
 	ReliableKafkaHealthIndicator reliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates,
 			ReliableKafkaProperties properties, ObjectProvider<ProducerFactory<?, ?>> producerFactory,
-			ObjectProvider<TopicDurabilityAudit> audit) {
+			ObjectProvider<TopicDurabilityAudit> audit, ObjectProvider<ListenerFailures> listenerFailures) {
 		ReliableKafkaProperties.Monitor settings = properties.getMonitor();
 		Duration stuckAfter = settings.getStuckAfter();
 		if (stuckAfter == null) {
 			stuckAfter = deliveryTimeout(producerFactory.getIfUnique(), properties).plus(STUCK_MARGIN);
 		}
 		return new ReliableKafkaHealthIndicator(monitor, gates, stuckAfter, settings.getRetentionWarningRatio(),
-				audit.getIfUnique());
+				audit.getIfUnique(), listenerFailures.getIfUnique());
 	}
 
 	/**

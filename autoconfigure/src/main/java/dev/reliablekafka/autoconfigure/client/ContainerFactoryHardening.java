@@ -1,0 +1,58 @@
+package dev.reliablekafka.autoconfigure.client;
+
+import java.time.Duration;
+
+import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+
+/**
+ * Hardens listener container factories where the application left spring-kafka's defaults:
+ * <ul>
+ * <li>ack mode BATCH becomes MANUAL, or MANUAL_IMMEDIATE with
+ * {@code reliable.kafka.consumer.commit-mode=immediate}, so that an offset is committed only
+ * once its record was acknowledged. An ack mode set through
+ * {@code spring.kafka.listener.ack-mode} is kept (and checked by the startup guard).</li>
+ * <li>a consumer the cluster refuses (failed authentication, missing ACL) retries every
+ * {@value #AUTH_RETRY_SECONDS} seconds instead of stopping for good, so that it resumes once
+ * the credentials or ACLs are fixed; {@code spring.kafka.listener.auth-exception-retry-interval}
+ * overrides the interval.</li>
+ * </ul>
+ *
+ * @author Reliable Kafka team
+ */
+class ContainerFactoryHardening implements BeanPostProcessor {
+
+	static final int AUTH_RETRY_SECONDS = 10;
+
+	private final Environment environment;
+
+	ContainerFactoryHardening(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (bean instanceof AbstractKafkaListenerContainerFactory<?, ?, ?> factory) {
+			ContainerProperties properties = factory.getContainerProperties();
+			if (!this.environment.containsProperty("spring.kafka.listener.ack-mode")
+					&& properties.getAckMode() == AckMode.BATCH) {
+				ReliableKafkaProperties.CommitMode commitMode = Binder.get(this.environment)
+					.bind("reliable.kafka.consumer.commit-mode", ReliableKafkaProperties.CommitMode.class)
+					.orElse(ReliableKafkaProperties.CommitMode.BATCHED);
+				properties.setAckMode((commitMode == ReliableKafkaProperties.CommitMode.IMMEDIATE)
+						? AckMode.MANUAL_IMMEDIATE : AckMode.MANUAL);
+			}
+			if (properties.getAuthExceptionRetryInterval() == null) {
+				properties.setAuthExceptionRetryInterval(Duration.ofSeconds(AUTH_RETRY_SECONDS));
+			}
+		}
+		return bean;
+	}
+
+}
