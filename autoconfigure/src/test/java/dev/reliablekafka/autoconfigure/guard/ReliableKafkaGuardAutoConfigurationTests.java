@@ -60,6 +60,24 @@ class ReliableKafkaGuardAutoConfigurationTests {
 	}
 
 	@Test
+	void whenSecretsAreConfiguredThenTheGuardReportNamesSettingsButNeverTheirValues(CapturedOutput output) {
+		String secret = "guard-secret-" + System.nanoTime();
+		this.contextRunner
+			.withPropertyValues("spring.kafka.producer.acks=1", "spring.kafka.consumer.enable-auto-commit=true",
+					"spring.kafka.properties[sasl.jaas.config]=org.apache.kafka.common.security.scram.ScramLoginModule "
+							+ "required username=\"app\" password=\"" + secret + "\";",
+					"spring.kafka.ssl.key-store-password=" + secret, "spring.kafka.ssl.trust-store-password=" + secret)
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+				assertThat(analysis.getDescription()).contains("acks").contains("enable.auto.commit");
+				assertThat(analysis.getDescription() + analysis.getAction() + context.getStartupFailure().getMessage())
+					.doesNotContain(secret)
+					.doesNotContain("ScramLoginModule");
+			});
+		assertThat(output).doesNotContain(secret);
+	}
+
+	@Test
 	void whenWeakAcksAreAcceptedThenStartupSucceedsWithAWarningAndIdempotenceIsLeftToKafka(CapturedOutput output) {
 		this.contextRunner
 			.withPropertyValues("spring.kafka.producer.acks=1", "reliable.kafka.guard.allow-weak-acks=true")
