@@ -3,9 +3,11 @@ package dev.reliablekafka.audit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -46,6 +49,12 @@ import org.jspecify.annotations.Nullable;
 public class TopicDurabilityAudit extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(TopicDurabilityAudit.class);
+
+	private static final String READ_CONSEQUENCE = "the application's listeners cannot consume it: their consumers "
+			+ "are refused and retry";
+
+	private static final String WRITE_CONSEQUENCE = "sends to it fail with TopicAuthorizationException; if it is a "
+			+ "dead-letter topic, a failing record cannot be parked there, so it is retried and blocks its partition";
 
 	private final AdminFactory adminFactory;
 
@@ -125,7 +134,7 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		try (Admin admin = this.adminFactory.create()) {
 			Duration timeout = this.settings.timeout();
 			boolean permissions = this.settings.checkPermissions();
-			Map<String, TopicDescription> descriptions = new java.util.TreeMap<>();
+			Map<String, TopicDescription> descriptions = new TreeMap<>();
 			List<AccessFinding> access = new ArrayList<>();
 			for (String name : new TreeSet<>(usage.topics())) {
 				TopicDescription description;
@@ -133,16 +142,21 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 					description = describe(admin, name, timeout, permissions);
 				}
 				catch (ExecutionException ex) {
-					if (!(ex.getCause() instanceof TopicAuthorizationException)) {
+					if (!permissions || !(ex.getCause() instanceof TopicAuthorizationException)) {
 						throw ex;
 					}
-					access.add(new AccessFinding("topic", name, "DESCRIBE",
-							"the application's principal may not even see the topic, so it cannot "
-									+ required(usage, name) + " it"));
+					invisible(usage, name, access);
 					continue;
 				}
 				if (description == null) {
-					logger.info("Topic '" + name + "' does not exist yet; its durability is not audited");
+					if (usage.writeTopics().contains(name)) {
+						logger.warn("Topic '" + name + "' does not exist: records sent to it (dead letters, for a "
+								+ "dead-letter topic) wait for the broker to create it, if it does, and are retried "
+								+ "until then; declare it, for example with reliable.kafka.topics.<name>");
+					}
+					else {
+						logger.info("Topic '" + name + "' does not exist yet; its durability is not audited");
+					}
 					continue;
 				}
 				descriptions.put(name, description);
@@ -193,15 +207,11 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		}
 		if (usage.readTopics().contains(name) && !allowed.contains(AclOperation.READ)
 				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "READ",
-					"the application's listeners cannot consume it: their consumers are refused and retry"));
+			access.add(new AccessFinding("topic", name, "READ", READ_CONSEQUENCE));
 		}
 		if (usage.writeTopics().contains(name) && !allowed.contains(AclOperation.WRITE)
 				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "WRITE", usage.readTopics().isEmpty()
-					? "sends to it fail with TopicAuthorizationException"
-					: "sends to it fail with TopicAuthorizationException; for a dead-letter topic, a failing "
-							+ "record cannot be parked there, so it is retried and blocks its partition"));
+			access.add(new AccessFinding("topic", name, "WRITE", WRITE_CONSEQUENCE));
 		}
 	}
 
@@ -236,10 +246,23 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 				"its consumers cannot join the group or commit offsets: they are refused and retry");
 	}
 
-	private static String required(Usage usage, String name) {
+	/**
+	 * A topic the principal may not even describe: report the operations it needs, which
+	 * imply DESCRIBE.
+	 */
+	private static void invisible(Usage usage, String name, List<AccessFinding> access) {
 		boolean read = usage.readTopics().contains(name);
 		boolean write = usage.writeTopics().contains(name);
-		return (read && write) ? "read or write" : write ? "write to" : read ? "read" : "audit";
+		if (read) {
+			access.add(new AccessFinding("topic", name, "READ", READ_CONSEQUENCE));
+		}
+		if (write) {
+			access.add(new AccessFinding("topic", name, "WRITE", WRITE_CONSEQUENCE));
+		}
+		if (!read && !write) {
+			access.add(new AccessFinding("topic", name, "DESCRIBE",
+					"the application's principal may not even see the topic, so its durability cannot be audited"));
+		}
 	}
 
 	/**
@@ -248,15 +271,15 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	 */
 	private static Map<String, Config> configs(Admin admin, Collection<String> names, Duration timeout)
 			throws ExecutionException, TimeoutException, InterruptedException {
-		Map<String, Config> configs = new java.util.HashMap<>();
+		Map<String, Config> configs = new HashMap<>();
 		if (names.isEmpty()) {
 			return configs;
 		}
-		Map<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> futures = admin
+		Map<ConfigResource, KafkaFuture<Config>> futures = admin
 			.describeConfigs(names.stream().map((name) -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList())
 			.values();
 		List<String> unreadable = new ArrayList<>();
-		for (Map.Entry<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> entry : futures.entrySet()) {
+		for (Map.Entry<ConfigResource, KafkaFuture<Config>> entry : futures.entrySet()) {
 			try {
 				configs.put(entry.getKey().name(), entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 			}
@@ -421,16 +444,15 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	private static final class AuditUnavailableException extends RuntimeException {
 
 		AuditUnavailableException(Throwable failure) {
-			this(unwrap(failure), 0);
-		}
-
-		private AuditUnavailableException(Throwable cause, int unused) {
-			super(cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : ""),
-					cause);
+			super(describe(unwrap(failure)), unwrap(failure));
 		}
 
 		private static Throwable unwrap(Throwable failure) {
 			return (failure instanceof ExecutionException && failure.getCause() != null) ? failure.getCause() : failure;
+		}
+
+		private static String describe(Throwable cause) {
+			return cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : "");
 		}
 
 	}

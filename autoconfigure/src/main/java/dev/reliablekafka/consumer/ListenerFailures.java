@@ -2,7 +2,9 @@ package dev.reliablekafka.consumer;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
@@ -29,6 +31,8 @@ public class ListenerFailures implements ApplicationListener<KafkaEvent> {
 
 	private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
+	private final Set<String> started = ConcurrentHashMap.newKeySet();
+
 	private final ReliableKafkaMetrics metrics;
 
 	/**
@@ -44,25 +48,40 @@ public class ListenerFailures implements ApplicationListener<KafkaEvent> {
 		if (!(event.getSource() instanceof MessageListenerContainer consumer)) {
 			return;
 		}
-		String key = String.valueOf(consumer.getListenerId()) + "@" + System.identityHashCode(consumer);
+		// A concurrent container makes new child containers on every start; their ids
+		// (<listener id>-<n>) stay the same, so an entry never outlives a restart.
+		String key = String.valueOf(consumer.getListenerId());
+		String listenerId = event.getContainer(MessageListenerContainer.class).getListenerId();
 		if (event instanceof ConsumerRetryAuthEvent refused) {
 			String reason = (refused.getReason() == ConsumerRetryAuthEvent.Reason.AUTHENTICATION)
 					? "authentication failed" : "not authorized";
-			this.failures.compute(key, (name, previous) -> new Failure(consumer.getListenerId(), consumer.getGroupId(),
-					reason, (previous != null && previous.reason().equals(reason)) ? previous.since() : Instant.now()));
-			this.metrics.accessRefused(String.valueOf(consumer.getGroupId()), refused.getReason().name().toLowerCase());
+			this.failures.compute(key, (name, previous) -> new Failure(listenerId, key, consumer.getGroupId(), reason,
+					(previous != null && previous.reason().equals(reason)) ? previous.since() : Instant.now()));
+			this.metrics.accessRefused(String.valueOf(consumer.getGroupId()),
+					refused.getReason().name().toLowerCase(Locale.ROOT));
 		}
-		else if (event instanceof ConsumerRetryAuthSuccessfulEvent || event instanceof ConsumerStartedEvent) {
+		else if (event instanceof ConsumerStartedEvent) {
+			this.started.add(key);
 			this.failures.remove(key);
 		}
-		else if (event instanceof ConsumerStoppedEvent stopped
-				&& stopped.getReason() != ConsumerStoppedEvent.Reason.NORMAL) {
-			this.failures.put(key, new Failure(consumer.getListenerId(), consumer.getGroupId(),
-					"stopped: " + stopped.getReason().name().toLowerCase(), Instant.now()));
+		else if (event instanceof ConsumerRetryAuthSuccessfulEvent) {
+			this.failures.remove(key);
 		}
-		else if (event instanceof ConsumerFailedToStartEvent) {
-			this.failures.put(key,
-					new Failure(consumer.getListenerId(), consumer.getGroupId(), "failed to start", Instant.now()));
+		else if (event instanceof ConsumerStoppedEvent stopped) {
+			this.started.remove(key);
+			if (stopped.getReason() == ConsumerStoppedEvent.Reason.NORMAL) {
+				this.failures.remove(key);
+			}
+			else {
+				this.failures.put(key, new Failure(listenerId, key, consumer.getGroupId(),
+						"stopped: " + stopped.getReason().name().toLowerCase(Locale.ROOT), Instant.now()));
+			}
+		}
+		else if (event instanceof ConsumerFailedToStartEvent && !this.started.contains(key)) {
+			// Published by the starting thread after a timeout: the consumer thread may have
+			// started in the meantime, which is then what counts.
+			this.failures.put(key, new Failure(listenerId, key, consumer.getGroupId(), "failed to start",
+					Instant.now()));
 		}
 	}
 
@@ -77,12 +96,15 @@ public class ListenerFailures implements ApplicationListener<KafkaEvent> {
 	/**
 	 * A listener consumer that is not consuming.
 	 *
-	 * @param listenerId the consumer's listener id
+	 * @param listenerId the id of the listener container
+	 * @param consumer the id of the consumer's own container ({@code <listener id>-<n>} for
+	 * a concurrent container)
 	 * @param group its consumer group
 	 * @param reason why, such as {@code not authorized}
 	 * @param since when it started
 	 */
-	public record Failure(@Nullable String listenerId, @Nullable String group, String reason, Instant since) {
+	public record Failure(@Nullable String listenerId, String consumer, @Nullable String group, String reason,
+			Instant since) {
 
 	}
 

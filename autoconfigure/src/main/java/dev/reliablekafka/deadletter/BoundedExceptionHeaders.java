@@ -54,6 +54,9 @@ public class BoundedExceptionHeaders implements DeadLetterPublishingRecoverer.Ex
 		if (cause != exception) {
 			replace(headers, info.getExceptionCauseFqcn(), cause.getClass().getName());
 		}
+		else {
+			headers.remove(info.getExceptionCauseFqcn());
+		}
 		String message = message(exception, cause);
 		if (this.includeMessage && message != null) {
 			replace(headers, messageHeader, message);

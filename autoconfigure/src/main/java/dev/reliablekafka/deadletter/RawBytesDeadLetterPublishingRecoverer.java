@@ -83,10 +83,13 @@ public class RawBytesDeadLetterPublishingRecoverer extends DeadLetterPublishingR
 			super.publish(outRecord, kafkaTemplate, inRecord);
 		}
 		catch (RuntimeException ex) {
-			if (!causedBy(ex, RecordTooLargeException.class) || !hasExceptionDetail(outRecord.headers())) {
+			if (!retriesWithoutExceptionDetail(outRecord, ex)) {
 				throw ex;
 			}
 			// The record and its exception details did not fit: keep the record.
+			this.logger.warn(() -> "Dead letter for " + inRecord.topic() + "-" + inRecord.partition() + "@"
+					+ inRecord.offset() + " is too large with its exception message and stack trace; publishing it "
+					+ "without them");
 			RecordHeaders headers = new RecordHeaders();
 			for (Header header : outRecord.headers()) {
 				if (!EXCEPTION_DETAIL_HEADERS.contains(header.key())) {
@@ -100,6 +103,20 @@ public class RawBytesDeadLetterPublishingRecoverer extends DeadLetterPublishingR
 		}
 	}
 
+	/**
+	 * Whether a failed send is a dead letter that this recoverer publishes again without its
+	 * exception message and stack trace: it was too large with them. Such a first failure is
+	 * not a send failure of the application.
+	 * @param record the record that failed
+	 * @param exception why
+	 * @return whether it is published again
+	 */
+	public static boolean retriesWithoutExceptionDetail(ProducerRecord<?, ?> record, Throwable exception) {
+		return record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_TOPIC) != null
+				&& record.headers().lastHeader(DETAIL_REMOVED_HEADER) == null && hasExceptionDetail(record.headers())
+				&& causedBy(exception, RecordTooLargeException.class);
+	}
+
 	private static boolean hasExceptionDetail(Headers headers) {
 		for (Header header : headers) {
 			if (EXCEPTION_DETAIL_HEADERS.contains(header.key())) {
@@ -110,10 +127,12 @@ public class RawBytesDeadLetterPublishingRecoverer extends DeadLetterPublishingR
 	}
 
 	private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
-		for (Throwable cause = exception; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+		Throwable cause = exception;
+		for (int depth = 0; cause != null && depth < 32; depth++) {
 			if (type.isInstance(cause)) {
 				return true;
 			}
+			cause = cause.getCause();
 		}
 		return false;
 	}

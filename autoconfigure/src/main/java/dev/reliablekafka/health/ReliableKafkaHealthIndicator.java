@@ -170,6 +170,7 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		for (ListenerFailures.Failure failure : failures) {
 			Map<String, Object> detail = new LinkedHashMap<>();
 			detail.put("listener", String.valueOf(failure.listenerId()));
+			detail.put("consumer", failure.consumer());
 			detail.put("group", String.valueOf(failure.group()));
 			detail.put("reason", failure.reason());
 			detail.put("since", failure.since().toString());

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 
@@ -247,7 +248,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		// name hosts and principals, only into the log.
 		String failure = ex.getClass().getSimpleName();
 		if (!failure.equals(this.lastFailure)) {
-			String what = (ex instanceof org.apache.kafka.common.errors.AuthenticationException)
+			String what = (ex instanceof AuthenticationException)
 					? "Kafka cluster refused the application's credentials: " : "Kafka cluster not reachable: ";
 			logger.warn(what + failure + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
 			this.lastFailure = failure;

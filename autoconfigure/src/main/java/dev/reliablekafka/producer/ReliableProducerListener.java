@@ -3,6 +3,7 @@ package dev.reliablekafka.producer;
 import java.util.List;
 import java.util.Objects;
 
+import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -35,6 +36,10 @@ public class ReliableProducerListener implements ProducerListener<Object, Object
 	@Override
 	public void onError(ProducerRecord<Object, Object> record, @Nullable RecordMetadata metadata,
 			Exception exception) {
+		if (RawBytesDeadLetterPublishingRecoverer.retriesWithoutExceptionDetail(record, exception)) {
+			// Not a failure yet: the recoverer publishes the dead letter again, smaller.
+			return;
+		}
 		this.metrics.sendFailed(record.topic(), exception);
 		if (logger.isErrorEnabled()) {
 			logger.error(describe(record, metadata) + " was not acknowledged and will not be retried: "

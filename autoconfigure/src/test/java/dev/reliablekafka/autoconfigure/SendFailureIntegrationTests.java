@@ -1,5 +1,6 @@
 package dev.reliablekafka.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A send that finally fails, against a real broker, is never silent: its future fails, it is
@@ -45,10 +47,12 @@ class SendFailureIntegrationTests {
 			// An immediate failure is thrown by send(), a later one fails the future: either way the caller sees it.
 			Throwable failure = catchThrowable(() -> template.send(missing, "key-1", PAYLOAD_MARKER).get(30, TimeUnit.SECONDS));
 			assertThat(causes(failure)).hasAtLeastOneElementOfType(TimeoutException.class);
+			// The future fails before the producer listener runs: wait for the handler, which runs last.
+			RecordingHandler handler = context.getBean(RecordingHandler.class);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handler.failed).hasSize(1));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			assertThat(meters.get("reliable.kafka.producer.send.failures").tag("topic", missing)
 				.tag("exception", "TimeoutException").counter().count()).isEqualTo(1.0);
-			RecordingHandler handler = context.getBean(RecordingHandler.class);
 			assertThat(handler.failed).singleElement().satisfies((record) -> {
 				assertThat(record.topic()).isEqualTo(missing);
 				assertThat(record.value()).isEqualTo(PAYLOAD_MARKER);
@@ -67,10 +71,11 @@ class SendFailureIntegrationTests {
 				String large = PAYLOAD_MARKER + "x".repeat(20_000);
 				assertThat(catchThrowable(() -> template.send(topic, large).get(30, TimeUnit.SECONDS)))
 					.hasRootCauseInstanceOf(RecordTooLargeException.class);
+				RecordingHandler handler = context.getBean(RecordingHandler.class);
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handler.failed).hasSize(1));
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
 				assertThat(meters.get("reliable.kafka.producer.send.failures").tag("topic", topic)
 					.tag("exception", "RecordTooLargeException").counter().count()).isEqualTo(1.0);
-				assertThat(context.getBean(RecordingHandler.class).failed).hasSize(1);
 			});
 		assertThat(output).contains("Record for topic '" + topic + "'").doesNotContain(PAYLOAD_MARKER);
 	}

@@ -64,7 +64,8 @@ public final class ReliableKafkaAuditAutoConfiguration {
 			Map<String, ReliableKafkaProperties.Topic> declared, @Nullable String deadLetterSuffix) {
 		Set<String> topics = new LinkedHashSet<>(audit.getTopics());
 		Set<String> reads = new LinkedHashSet<>();
-		Set<String> writes = new LinkedHashSet<>();
+		// Topics named for the audit are those the application produces to.
+		Set<String> writes = new LinkedHashSet<>(audit.getTopics());
 		Set<String> groups = new LinkedHashSet<>();
 		for (KafkaListenerEndpointRegistry registry : beanFactory
 			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
