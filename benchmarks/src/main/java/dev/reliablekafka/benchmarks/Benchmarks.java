@@ -57,15 +57,21 @@ public final class Benchmarks {
 			}
 			// A sync commit per record is slow: those rows read an eighth of the records.
 			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, records);
+			// Each strategy is also run in a child JVM killed with kill -9 halfway through.
+			ConsumerCrash crash = new ConsumerCrash(cluster, records, output);
 			for (int repeat = 1; repeat <= repeats; repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
 				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {
 					Measurement measurement = results.computeIfAbsent("consumer/" + variant,
 							(key) -> new Measurement("consumer, trivial handler", variant.label));
 					consumer.run(variant, topic, measurement);
+					crash.run(variant, topic, measurement);
 					log("consumer " + variant + " #" + repeat + ": "
 							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s, "
-							+ format(measurement.values.get("commits/s").get(repeat - 1)) + " commits/s");
+							+ format(measurement.values.get("commits/s").get(repeat - 1)) + " commits/s, "
+							+ format(measurement.values.get("redelivered after kill -9").get(repeat - 1))
+							+ " redelivered and " + format(measurement.values.get("lost after kill -9").get(repeat - 1))
+							+ " lost after kill -9");
 				}
 			}
 			StartupBenchmark startup = new StartupBenchmark(cluster);

@@ -1,5 +1,6 @@
 package dev.reliablekafka.benchmarks;
 
+import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,14 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -25,8 +22,8 @@ import org.springframework.kafka.support.Acknowledgment;
 
 /**
  * Consumes the same records with a trivial handler under each commit strategy, counting
- * commits, and samples how many processed records are not yet committed: what a
- * {@code kill -9} at that moment would deliver again.
+ * commits. {@link ConsumerCrash} measures what each strategy redelivers after a
+ * {@code kill -9}.
  *
  * @author Reliable Kafka team
  */
@@ -79,6 +76,11 @@ final class ConsumerBenchmark {
 
 	static volatile long firstAt;
 
+	/**
+	 * Where a consumer killed by {@link ConsumerCrash} marks its progress; {@code null} here.
+	 */
+	static volatile MappedByteBuffer progress;
+
 	private final KafkaTestCluster cluster;
 
 	private final int records;
@@ -111,54 +113,39 @@ final class ConsumerBenchmark {
 		firstAt = 0;
 		done = new CountDownLatch(1);
 		CommitCounter.commits.set(0);
+		Resources.Snapshot before = Resources.snapshot();
+		try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
+				new Class<?>[] { variant.listener }, properties(variant, topic, group))) {
+			if (!done.await(10, TimeUnit.MINUTES)) {
+				throw new IllegalStateException(variant + " did not consume " + records + " records in 10 minutes");
+			}
+			long elapsed = System.nanoTime() - firstAt;
+			Resources.Snapshot after = Resources.snapshot();
+			double seconds = elapsed / 1e9;
+			measurement.add("records/s", records / seconds);
+			measurement.add("commits/s", CommitCounter.commits.get() / seconds);
+			measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+		}
+	}
+
+	/**
+	 * The application properties of a variant reading a topic in a group.
+	 */
+	static List<String> properties(Variant variant, String topic, String group) {
 		List<String> properties = new ArrayList<>(variant.properties);
 		properties.addAll(List.of("bench.topic=" + topic, "spring.kafka.consumer.group-id=" + group,
 				"spring.kafka.consumer.auto-offset-reset=earliest",
 				"spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer",
 				"spring.kafka.consumer.properties[interceptor.classes]=" + CommitCounter.class.getName(),
 				"reliable.kafka.audit.mode=off", "reliable.kafka.monitor.enabled=false"));
-		List<Long> uncommitted = new ArrayList<>();
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.cluster.bootstrapServers()))) {
-			Resources.Snapshot before = Resources.snapshot();
-			try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
-					new Class<?>[] { variant.listener }, properties)) {
-				while (!done.await(50, TimeUnit.MILLISECONDS)) {
-					long processed = received.get();
-					if (processed > 0 && processed < records) {
-						uncommitted.add(Math.max(0, processed - committed(admin, group)));
-					}
-				}
-				long elapsed = System.nanoTime() - firstAt;
-				Resources.Snapshot after = Resources.snapshot();
-				double seconds = elapsed / 1e9;
-				measurement.add("records/s", records / seconds);
-				measurement.add("commits/s", CommitCounter.commits.get() / seconds);
-				measurement.add("redelivered if killed (median)", median(uncommitted));
-				measurement.add("redelivered if killed (max)",
-						uncommitted.stream().mapToLong(Long::longValue).max().orElse(0));
-				measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
-			}
+		return properties;
+	}
+
+	static void record(ConsumerRecord<?, ?> record) {
+		MappedByteBuffer marks = progress;
+		if (marks != null) {
+			ConsumerCrash.mark(marks, record.partition(), record.offset());
 		}
-	}
-
-	private static long committed(Admin admin, String group) throws Exception {
-		Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-			.partitionsToOffsetAndMetadata()
-			.get(10, TimeUnit.SECONDS);
-		return offsets.values().stream().filter((offset) -> offset != null).mapToLong(OffsetAndMetadata::offset).sum();
-	}
-
-	private static double median(List<Long> values) {
-		if (values.isEmpty()) {
-			return 0;
-		}
-		List<Long> sorted = new ArrayList<>(values);
-		sorted.sort(null);
-		return sorted.get(sorted.size() / 2);
-	}
-
-	static void record() {
 		long count = received.incrementAndGet();
 		if (count == 1) {
 			firstAt = System.nanoTime();
@@ -173,7 +160,7 @@ final class ConsumerBenchmark {
 
 		@KafkaListener(topics = "${bench.topic}")
 		void onRecord(ConsumerRecord<Object, byte[]> record) {
-			ConsumerBenchmark.record();
+			ConsumerBenchmark.record(record);
 		}
 
 	}
@@ -183,8 +170,9 @@ final class ConsumerBenchmark {
 
 		@KafkaListener(topics = "${bench.topic}")
 		void onRecord(ConsumerRecord<Object, byte[]> record, Acknowledgment acknowledgment) {
+			// Processed, then acknowledged: the order a real handler has.
+			ConsumerBenchmark.record(record);
 			acknowledgment.acknowledge();
-			ConsumerBenchmark.record();
 		}
 
 	}

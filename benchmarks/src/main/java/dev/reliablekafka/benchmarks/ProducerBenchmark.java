@@ -47,6 +47,8 @@ final class ProducerBenchmark {
 
 		STARTER_ONE_IN_FLIGHT("starter, max-in-flight 1", "reliable.kafka.producer.max-in-flight=1"),
 
+		STARTER_BUFFER_64MB("starter, buffer.memory 64MB (Kafka's is 32MB)", "spring.kafka.producer.buffer-memory=64MB"),
+
 		KAFKA_TOOL("Kafka ProducerPerformance, starter's settings");
 
 		final String label;

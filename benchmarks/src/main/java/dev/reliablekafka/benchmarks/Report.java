@@ -119,8 +119,7 @@ final class Report {
 			return List.of("records/s", "MB/s", "p50 ms", "p99 ms", "CPU s", "peak heap MB");
 		}
 		if (group.startsWith("consumer")) {
-			return List.of("records/s", "commits/s", "redelivered if killed (median)", "redelivered if killed (max)",
-					"CPU s");
+			return List.of("records/s", "commits/s", "redelivered after kill -9", "lost after kill -9", "CPU s");
 		}
 		return List.of("startup ms");
 	}
