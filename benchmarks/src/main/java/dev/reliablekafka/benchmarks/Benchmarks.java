@@ -83,6 +83,14 @@ public final class Benchmarks {
 				}
 			}
 		}
+		// The offset gate's own cost, in process: no broker, so it runs after the cluster is gone.
+		GateBenchmark gate = new GateBenchmark();
+		for (int repeat = 1; repeat <= Math.max(5, repeats); repeat++) {
+			for (GateBenchmark.Variant variant : GateBenchmark.Variant.values()) {
+				gate.run(variant, results.computeIfAbsent("gate/" + variant,
+						(key) -> new Measurement("offset gate (in process, no broker)", variant.label)));
+			}
+		}
 		Report report = new Report(results, machine, repeats, records);
 		Files.writeString(output.resolve("benchmark-results.md"), report.markdown());
 		Files.writeString(output.resolve("benchmark-results.csv"), report.csv());

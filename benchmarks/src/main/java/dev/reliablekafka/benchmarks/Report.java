@@ -121,6 +121,9 @@ final class Report {
 		if (group.startsWith("consumer")) {
 			return List.of("records/s", "commits/s", "redelivered after kill -9", "lost after kill -9", "CPU s");
 		}
+		if (group.startsWith("offset gate")) {
+			return List.of("ns/record");
+		}
 		return List.of("startup ms");
 	}
 
