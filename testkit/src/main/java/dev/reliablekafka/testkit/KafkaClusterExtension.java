@@ -33,15 +33,29 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 		return cluster(extensionContext);
 	}
 
+	/**
+	 * The cluster of the nearest class, the test class or one enclosing it ({@code @Nested}),
+	 * that is annotated {@link WithKafkaCluster}: started once and shared by everything in it.
+	 */
 	private static KafkaTestCluster cluster(ExtensionContext context) {
-		Class<?> testClass = context.getRequiredTestClass();
-		ExtensionContext classContext = context;
-		while (classContext.getParent().isPresent() && classContext.getTestMethod().isPresent()) {
-			classContext = classContext.getParent().get();
+		ExtensionContext owner = context;
+		while (owner != null && !declaresCluster(owner)) {
+			owner = owner.getParent().orElse(null);
 		}
-		return classContext.getStore(NAMESPACE)
-			.getOrComputeIfAbsent(testClass, (key) -> new Resource(start(testClass)), Resource.class)
+		if (owner == null) {
+			throw new IllegalStateException(context.getRequiredTestClass().getName()
+					+ " is not annotated @WithKafkaCluster, nor is a class enclosing it");
+		}
+		Class<?> annotated = owner.getRequiredTestClass();
+		return owner.getStore(NAMESPACE)
+			.getOrComputeIfAbsent(annotated, (key) -> new Resource(start(annotated)), Resource.class)
 			.cluster();
+	}
+
+	private static boolean declaresCluster(ExtensionContext context) {
+		return context.getTestMethod().isEmpty() && context.getTestClass()
+			.filter((type) -> AnnotationSupport.isAnnotated(type, WithKafkaCluster.class))
+			.isPresent();
 	}
 
 	private static KafkaTestCluster start(Class<?> testClass) {

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @WithKafkaCluster(nodes = 3)
 class KafkaTestClusterTests {
+
+	private final KafkaTestCluster cluster;
+
+	KafkaTestClusterTests(KafkaTestCluster cluster) {
+		this.cluster = cluster;
+	}
 
 	@Test
 	void clusterHasThreeNodeProcessesAndReplicatedTopics(KafkaTestCluster cluster) {
@@ -64,6 +71,17 @@ class KafkaTestClusterTests {
 		assertThat(node.isRunning()).isFalse();
 		cluster.restart(node);
 		cluster.awaitFullIsr(Duration.ofSeconds(60), "pause");
+	}
+
+	@Nested
+	class WhenNested {
+
+		@Test
+		void nestedClassesShareTheEnclosingClassCluster(KafkaTestCluster cluster) {
+			assertThat(cluster).isSameAs(KafkaTestClusterTests.this.cluster);
+			assertThat(cluster.nodes()).hasSize(3);
+		}
+
 	}
 
 }
