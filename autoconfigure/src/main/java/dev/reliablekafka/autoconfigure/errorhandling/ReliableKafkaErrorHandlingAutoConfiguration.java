@@ -102,9 +102,9 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		}
 
 		@Bean
-		DeadLetterTemplates reliableKafkaDeadLetterTemplates(ProducerFactory<Object, Object> producerFactory,
-				ObjectProvider<KafkaOperations<Object, Object>> kafkaTemplate,
-				ObjectProvider<ProducerListener<Object, Object>> producerListener) {
+		@SuppressWarnings("unchecked")
+		DeadLetterTemplates reliableKafkaDeadLetterTemplates(ProducerFactory<?, ?> producerFactory,
+				ObjectProvider<KafkaOperations<?, ?>> kafkaTemplate, ObjectProvider<ProducerListener<?, ?>> producerListener) {
 			Map<String, Object> configs = new HashMap<>(producerFactory.getConfigurationProperties());
 			configs.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
 			Object clientId = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
@@ -116,7 +116,9 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 			bytesFactory.setPhysicalCloseTimeout((int) producerFactory.getPhysicalCloseTimeout().toSeconds());
 			KafkaTemplate<byte[], byte[]> bytesTemplate = new KafkaTemplate<>(bytesFactory);
 			producerListener.ifUnique((listener) -> bytesTemplate.setProducerListener((ProducerListener) listener));
-			return new DeadLetterTemplates(bytesFactory, bytesTemplate, kafkaTemplate.getIfUnique());
+			// Whatever the application's key and value types, a dead letter is sent as it arrived.
+			return new DeadLetterTemplates(bytesFactory, bytesTemplate,
+					(KafkaOperations<Object, Object>) kafkaTemplate.getIfUnique());
 		}
 
 	}

@@ -1,12 +1,20 @@
 package dev.reliablekafka.autoconfigure.errorhandling;
 
+import java.util.Map;
+
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
+import org.apache.kafka.common.serialization.LongSerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.CommonLoggingErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -57,16 +65,39 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 		this.contextRunner
 			.withBean("myRecoverer", DeadLetterPublishingRecoverer.class,
 					() -> new DeadLetterPublishingRecoverer(new KafkaTemplate<>(
-							new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(java.util.Map.of()))))
+							new DefaultKafkaProducerFactory<>(Map.of()))))
 			.run((context) -> assertThat(context).hasSingleBean(DefaultErrorHandler.class)
 				.hasSingleBean(DeadLetterPublishingRecoverer.class)
 				.doesNotHaveBean(RawBytesDeadLetterPublishingRecoverer.class));
 	}
 
 	@Test
+	void whenTheApplicationsProducerFactoryAndTemplateAreTypedThenDeadLetteringStillWorks() {
+		this.contextRunner.withUserConfiguration(TypedProducerConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(RawBytesDeadLetterPublishingRecoverer.class);
+			assertThat(context.getBean(DefaultErrorHandler.class)).isNotNull();
+		});
+	}
+
+	@Test
 	void whenStarterIsDisabledThenNoErrorHandlerIsDefined() {
 		this.contextRunner.withPropertyValues("reliable.kafka.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(CommonErrorHandler.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TypedProducerConfiguration {
+
+		@Bean
+		ProducerFactory<String, Long> typedProducerFactory() {
+			return new DefaultKafkaProducerFactory<>(Map.of(), new StringSerializer(), new LongSerializer());
+		}
+
+		@Bean
+		KafkaTemplate<String, Long> typedTemplate(ProducerFactory<String, Long> typedProducerFactory) {
+			return new KafkaTemplate<>(typedProducerFactory);
+		}
+
 	}
 
 }
