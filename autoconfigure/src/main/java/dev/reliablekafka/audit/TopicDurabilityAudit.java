@@ -136,17 +136,32 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 			boolean permissions = this.settings.checkPermissions();
 			Map<String, TopicDescription> descriptions = new TreeMap<>();
 			List<AccessFinding> access = new ArrayList<>();
-			for (String name : new TreeSet<>(usage.topics())) {
+			// All topics and groups in two requests sent together: startup waits for one round trip.
+			Set<String> names = new TreeSet<>(usage.topics());
+			Map<String, KafkaFuture<TopicDescription>> topics = admin
+				.describeTopics(names, new DescribeTopicsOptions().includeAuthorizedOperations(permissions))
+				.topicNameValues();
+			Map<String, KafkaFuture<ConsumerGroupDescription>> groups = (permissions && !usage.groups().isEmpty())
+					? admin.describeConsumerGroups(new TreeSet<>(usage.groups()),
+							new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+						.describedGroups()
+					: Map.of();
+			for (String name : names) {
 				TopicDescription description;
 				try {
-					description = describe(admin, name, timeout, permissions);
+					description = topics.get(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 				}
 				catch (ExecutionException ex) {
-					if (!permissions || !(ex.getCause() instanceof TopicAuthorizationException)) {
+					if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+						description = null;
+					}
+					else if (permissions && ex.getCause() instanceof TopicAuthorizationException) {
+						invisible(usage, name, access);
+						continue;
+					}
+					else {
 						throw ex;
 					}
-					invisible(usage, name, access);
-					continue;
 				}
 				if (description == null) {
 					if (usage.writeTopics().contains(name)) {
@@ -164,9 +179,7 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 					checkAccess(usage, name, description.authorizedOperations(), access);
 				}
 			}
-			if (permissions) {
-				checkGroups(admin, usage.groups(), timeout, access);
-			}
+			checkGroups(groups, timeout, access);
 			List<TopicFinding> findings = new ArrayList<>();
 			Map<String, Config> configs = configs(admin, descriptions.keySet(), timeout);
 			descriptions.forEach((name, description) -> check(name, description, configs.get(name), findings));
@@ -179,24 +192,6 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new AuditUnavailableException(ex);
-		}
-	}
-
-	private static @Nullable TopicDescription describe(Admin admin, String name, Duration timeout,
-			boolean authorizedOperations) throws ExecutionException, TimeoutException, InterruptedException {
-		try {
-			return admin
-				.describeTopics(List.of(name),
-						new DescribeTopicsOptions().includeAuthorizedOperations(authorizedOperations))
-				.allTopicNames()
-				.get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-				.get(name);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
-				return null;
-			}
-			throw ex;
 		}
 	}
 
@@ -215,16 +210,12 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		}
 	}
 
-	private static void checkGroups(Admin admin, Collection<String> groups, Duration timeout,
+	private static void checkGroups(Map<String, KafkaFuture<ConsumerGroupDescription>> groups, Duration timeout,
 			List<AccessFinding> access) throws ExecutionException, TimeoutException, InterruptedException {
-		for (String group : new TreeSet<>(groups)) {
+		for (Map.Entry<String, KafkaFuture<ConsumerGroupDescription>> entry : new TreeMap<>(groups).entrySet()) {
+			String group = entry.getKey();
 			try {
-				ConsumerGroupDescription description = admin
-					.describeConsumerGroups(List.of(group),
-							new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
-					.describedGroups()
-					.get(group)
-					.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+				ConsumerGroupDescription description = entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 				Set<AclOperation> allowed = description.authorizedOperations();
 				if (allowed != null && !allowed.contains(AclOperation.READ) && !allowed.contains(AclOperation.ALL)) {
 					access.add(groupFinding(group));

@@ -33,6 +33,9 @@ public final class AdminClients {
 		int millis = (int) timeout.toMillis();
 		config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
 		config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+		// Describing a classic consumer group is answered "not found" by the newer API first and
+		// retried with the classic one after the back-off: 100 ms of startup with Kafka's default.
+		config.putIfAbsent(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 10);
 		if (clientId != null) {
 			config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
 		}

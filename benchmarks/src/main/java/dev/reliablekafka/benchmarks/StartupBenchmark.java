@@ -18,7 +18,10 @@ final class StartupBenchmark {
 
 		PLAIN_BOOT("plain Boot (starter switched off)", "reliable.kafka.enabled=false"),
 
-		STARTER("starter, audit and monitor on");
+		STARTER("starter, audit and monitor on"),
+
+		STARTER_NO_PERMISSION_CHECK("starter, audit without the permission check",
+				"reliable.kafka.audit.check-permissions=false");
 
 		final String label;
 
