@@ -84,32 +84,34 @@ final class ConsumerCrash {
 			}
 		}
 		Files.deleteIfExists(progressFile);
+		long[] committed = committedOffsets(group, topic);
+		long redelivered = 0;
+		long lost = 0;
+		for (int partition = 0; partition < PARTITIONS; partition++) {
+			redelivered += Math.max(0, processed[partition] - committed[partition]);
+			lost += Math.max(0, committed[partition] - processed[partition]);
+		}
+		System.out.println("  kill -9 of " + variant + " after " + Arrays.stream(processed).sum() + " records: processed "
+				+ Arrays.toString(processed) + ", committed " + Arrays.toString(committed));
+		measurement.add("redelivered after kill -9", redelivered);
+		measurement.add("lost after kill -9", lost);
+	}
+
+	/**
+	 * The offsets a group committed for each partition of a topic; 0 where it committed none.
+	 */
+	private long[] committedOffsets(String group, String topic) throws Exception {
 		Map<TopicPartition, OffsetAndMetadata> committed;
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
 				this.cluster.bootstrapServers()))) {
 			committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
 		}
-		long redelivered = 0;
-		long lost = 0;
-		for (int partition = 0; partition < PARTITIONS; partition++) {
-			OffsetAndMetadata offset = committed.get(new TopicPartition(topic, partition));
-			long commit = (offset != null) ? offset.offset() : 0;
-			redelivered += Math.max(0, processed[partition] - commit);
-			lost += Math.max(0, commit - processed[partition]);
-		}
-		System.out.println("  kill -9 of " + variant + " after " + Arrays.stream(processed).sum() + " records: processed "
-				+ Arrays.toString(processed) + ", committed " + committedOffsets(committed, topic));
-		measurement.add("redelivered after kill -9", redelivered);
-		measurement.add("lost after kill -9", lost);
-	}
-
-	private static String committedOffsets(Map<TopicPartition, OffsetAndMetadata> committed, String topic) {
 		long[] offsets = new long[PARTITIONS];
 		for (int partition = 0; partition < PARTITIONS; partition++) {
 			OffsetAndMetadata offset = committed.get(new TopicPartition(topic, partition));
 			offsets[partition] = (offset != null) ? offset.offset() : 0;
 		}
-		return Arrays.toString(offsets);
+		return offsets;
 	}
 
 	/**
