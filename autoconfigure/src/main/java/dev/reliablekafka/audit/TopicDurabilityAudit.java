@@ -50,12 +50,6 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(TopicDurabilityAudit.class);
 
-	private static final String READ_CONSEQUENCE = "the application's listeners cannot consume it: their consumers "
-			+ "are refused and retry";
-
-	private static final String WRITE_CONSEQUENCE = "sends to it fail with TopicAuthorizationException; if it is a "
-			+ "dead-letter topic, a failing record cannot be parked there, so it is retried and blocks its partition";
-
 	private final AdminFactory adminFactory;
 
 	private final UsageSource usage;
@@ -202,11 +196,14 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		}
 		if (usage.readTopics().contains(name) && !allowed.contains(AclOperation.READ)
 				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "READ", READ_CONSEQUENCE));
+			access.add(new AccessFinding("topic", name, "READ", "the application's listeners cannot consume it: "
+					+ "their consumers are refused and retry"));
 		}
 		if (usage.writeTopics().contains(name) && !allowed.contains(AclOperation.WRITE)
 				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "WRITE", WRITE_CONSEQUENCE));
+			access.add(new AccessFinding("topic", name, "WRITE", "sends to it fail with TopicAuthorizationException; "
+					+ "if it is a dead-letter topic, a failing record cannot be parked there, so it is retried and blocks "
+					+ "its partition"));
 		}
 	}
 
@@ -238,19 +235,12 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	}
 
 	/**
-	 * A topic the principal may not even describe: report the operations it needs, which
-	 * imply DESCRIBE.
+	 * A topic the principal may not even describe: report the operations it needs (nothing
+	 * is allowed), which imply DESCRIBE; DESCRIBE itself when it only needs the audit.
 	 */
 	private static void invisible(Usage usage, String name, List<AccessFinding> access) {
-		boolean read = usage.readTopics().contains(name);
-		boolean write = usage.writeTopics().contains(name);
-		if (read) {
-			access.add(new AccessFinding("topic", name, "READ", READ_CONSEQUENCE));
-		}
-		if (write) {
-			access.add(new AccessFinding("topic", name, "WRITE", WRITE_CONSEQUENCE));
-		}
-		if (!read && !write) {
+		checkAccess(usage, name, Set.of(), access);
+		if (!usage.readTopics().contains(name) && !usage.writeTopics().contains(name)) {
 			access.add(new AccessFinding("topic", name, "DESCRIBE",
 					"the application's principal may not even see the topic, so its durability cannot be audited"));
 		}
