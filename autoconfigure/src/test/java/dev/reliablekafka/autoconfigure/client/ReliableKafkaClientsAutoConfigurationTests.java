@@ -2,6 +2,7 @@ package dev.reliablekafka.autoconfigure.client;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -192,6 +193,17 @@ class ReliableKafkaClientsAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
 				.getContainerProperties()
 				.getAckMode()).isEqualTo(AckMode.MANUAL));
+	}
+
+	@Test
+	void whenTheAuthRetryIntervalIsNotSetThenRefusedConsumersRetryEveryTenSeconds() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
+			.getContainerProperties()
+			.getAuthExceptionRetryInterval()).isEqualTo(Duration.ofSeconds(10)));
+		this.contextRunner.withPropertyValues("spring.kafka.listener.auth-exception-retry-interval=1m")
+			.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
+				.getContainerProperties()
+				.getAuthExceptionRetryInterval()).isEqualTo(Duration.ofMinutes(1)));
 	}
 
 	@Test
