@@ -240,6 +240,34 @@ public class ReliableKafkaProperties {
 		 */
 		private CommitMode commitMode = CommitMode.BATCHED;
 
+		/**
+		 * Whether a record is acknowledged only once the broker acknowledged the records its
+		 * listener sent with a KafkaTemplate on the consumer thread while processing it.
+		 */
+		private boolean awaitForwards = true;
+
+		/**
+		 * How long the consumer thread waits for a listener's sends when it processes again a
+		 * record whose sends failed before; past it the record fails and is retried.
+		 */
+		private Duration forwardTimeout = Duration.ofSeconds(30);
+
+		public boolean isAwaitForwards() {
+			return this.awaitForwards;
+		}
+
+		public void setAwaitForwards(boolean awaitForwards) {
+			this.awaitForwards = awaitForwards;
+		}
+
+		public Duration getForwardTimeout() {
+			return this.forwardTimeout;
+		}
+
+		public void setForwardTimeout(Duration forwardTimeout) {
+			this.forwardTimeout = forwardTimeout;
+		}
+
 		public CommitMode getCommitMode() {
 			return this.commitMode;
 		}
@@ -539,6 +567,20 @@ public class ReliableKafkaProperties {
 		 * offset are accepted.
 		 */
 		private boolean allowLatestOffsetReset;
+
+		/**
+		 * Whether consumers that read records of aborted and still open transactions
+		 * (isolation level read_uncommitted) are accepted.
+		 */
+		private boolean allowReadUncommitted;
+
+		public boolean isAllowReadUncommitted() {
+			return this.allowReadUncommitted;
+		}
+
+		public void setAllowReadUncommitted(boolean allowReadUncommitted) {
+			this.allowReadUncommitted = allowReadUncommitted;
+		}
 
 		public GuardMode getMode() {
 			return this.mode;

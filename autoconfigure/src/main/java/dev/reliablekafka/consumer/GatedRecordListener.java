@@ -1,5 +1,6 @@
 package dev.reliablekafka.consumer;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 
@@ -22,7 +23,13 @@ import org.springframework.kafka.support.KafkaUtils;
  * Wraps a record listener that receives an {@link Acknowledgment} (such as a
  * {@code @KafkaListener} method) so that its acknowledgments pass through the consumer's
  * {@link OffsetGate}; when the listener method declares no {@code Acknowledgment}, the record
- * is acknowledged when the listener returns normally.
+ * is acknowledged when the listener returns normally. A record is acknowledged only once the
+ * records its listener sent on the consumer thread are acknowledged by the broker.
+ * <p>
+ * In a transactional container the record's offset is committed with the transaction when
+ * the listener returns, so a listener that takes an {@code Acknowledgment} must acknowledge
+ * before it returns: one that does not (it handed the record to another thread) fails the
+ * record instead of committing it unprocessed.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -35,21 +42,21 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 
 	private final boolean acknowledgeOnReturn;
 
-	private final ReliableKafkaMetrics metrics;
+	private final Options options;
 
 	/**
 	 * Wrap a listener.
 	 * @param delegate the listener, whose innermost delegate receives acknowledgments
 	 * @param gates the gates of the consumer threads
 	 * @param acknowledgeOnReturn whether to acknowledge each record when the listener returns
-	 * @param metrics where redeliveries are counted
+	 * @param options how the wrapper treats sends and transactions
 	 */
 	public GatedRecordListener(MessageListener<K, V> delegate, OffsetGates gates, boolean acknowledgeOnReturn,
-			ReliableKafkaMetrics metrics) {
+			Options options) {
 		super(delegate);
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
-		this.metrics = metrics;
+		this.options = options;
 	}
 
 	/**
@@ -60,16 +67,16 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 	 * @param listener the listener
 	 * @param gates the gates of the consumer threads
 	 * @param acknowledgeOnReturn whether to acknowledge when an acknowledging listener returns
-	 * @param metrics where redeliveries are counted
+	 * @param options how the wrapper treats sends and transactions
 	 * @return the wrapped listener
 	 */
 	public static <K, V> GatedRecordListener<K, V> wrap(MessageListener<K, V> listener, OffsetGates gates,
-			boolean acknowledgeOnReturn, ReliableKafkaMetrics metrics) {
+			boolean acknowledgeOnReturn, Options options) {
 		ListenerType type = ListenerUtils.determineListenerType(ListenerIntrospection.innermost(listener));
 		if (type == ListenerType.SIMPLE || type == ListenerType.CONSUMER_AWARE) {
-			return new GatedRecordListener<>(new AcknowledgingAdapter<>(listener, type), gates, true, metrics);
+			return new GatedRecordListener<>(new AcknowledgingAdapter<>(listener, type), gates, true, options);
 		}
-		return new GatedRecordListener<>(listener, gates, acknowledgeOnReturn, metrics);
+		return new GatedRecordListener<>(listener, gates, acknowledgeOnReturn, options);
 	}
 
 	@Override
@@ -82,17 +89,50 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 		OffsetGate gate = this.gates.current();
 		gate.group(KafkaUtils.getConsumerGroupId());
 		if (gate.deliver(data, acknowledgment)) {
-			this.metrics.retried(data.topic());
+			this.options.metrics().retried(data.topic());
 		}
-		Acknowledgment gated = new GatedAcknowledgment(gate, data, acknowledgment);
-		switch (this.delegateType) {
-			case ACKNOWLEDGING_CONSUMER_AWARE -> this.delegate.onMessage(data, gated, consumer);
-			case ACKNOWLEDGING -> this.delegate.onMessage(data, gated);
-			case CONSUMER_AWARE -> this.delegate.onMessage(data, consumer);
-			case SIMPLE -> this.delegate.onMessage(data);
+		if (this.options.transactional()) {
+			onMessageInTransaction(data, acknowledgment, consumer, gate);
+			return;
+		}
+		ForwardScope forwards = this.options.awaitForwards() ? ForwardScope.open(gate.forwardFailedBefore(data))
+				: null;
+		Acknowledgment gated = new GatedAcknowledgment(gate, data, acknowledgment, forwards, this.options.metrics());
+		try {
+			invoke(data, gated, consumer);
+		}
+		finally {
+			if (forwards != null) {
+				forwards.close();
+			}
+		}
+		if (forwards != null && forwards.isSynchronous()) {
+			// Its output failed once: this time a failure fails the record, on this thread.
+			forwards.await(this.options.forwardTimeout());
 		}
 		if (this.acknowledgeOnReturn) {
 			gated.acknowledge();
+		}
+	}
+
+	private void onMessageInTransaction(ConsumerRecord<K, V> data, Acknowledgment acknowledgment,
+			@Nullable Consumer<?, ?> consumer, OffsetGate gate) {
+		TransactionalAcknowledgment listenerAcknowledgment = new TransactionalAcknowledgment(acknowledgment);
+		invoke(data, listenerAcknowledgment, consumer);
+		if (!this.acknowledgeOnReturn && !listenerAcknowledgment.acknowledged) {
+			throw new UnacknowledgedInTransactionException(data);
+		}
+		// Within the transaction: the container sends the offset with it.
+		acknowledgment.acknowledge();
+		gate.release(data);
+	}
+
+	private void invoke(ConsumerRecord<K, V> data, Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer) {
+		switch (this.delegateType) {
+			case ACKNOWLEDGING_CONSUMER_AWARE -> this.delegate.onMessage(data, acknowledgment, consumer);
+			case ACKNOWLEDGING -> this.delegate.onMessage(data, acknowledgment);
+			case CONSUMER_AWARE -> this.delegate.onMessage(data, consumer);
+			case SIMPLE -> this.delegate.onMessage(data);
 		}
 	}
 
@@ -107,6 +147,13 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 	}
 
 	@Override
+	public void registerSeekCallback(ConsumerSeekCallback callback) {
+		// Called on the consumer thread: the callback seeks from any thread, at its next poll.
+		this.gates.current().seekCallback(callback);
+		super.registerSeekCallback(callback);
+	}
+
+	@Override
 	public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
 		this.gates.current().forget(assignments.keySet());
 		super.onPartitionsAssigned(assignments, callback);
@@ -116,6 +163,47 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 	public void onPartitionsRevoked(@Nullable Collection<TopicPartition> partitions) {
 		this.gates.current().forget(partitions);
 		super.onPartitionsRevoked(partitions);
+	}
+
+	/**
+	 * How a gated listener treats what it sends and the container's transactions.
+	 *
+	 * @param metrics where redeliveries and failed forwards are counted
+	 * @param awaitForwards whether a record waits for the records its listener sent on the
+	 * consumer thread before it is acknowledged
+	 * @param forwardTimeout how long a record whose output failed before waits for its output
+	 * on the consumer thread when it is processed again
+	 * @param transactional whether the container commits offsets in Kafka transactions
+	 */
+	public record Options(ReliableKafkaMetrics metrics, boolean awaitForwards, Duration forwardTimeout,
+			boolean transactional) {
+
+	}
+
+	/**
+	 * Notes whether the listener acknowledged before it returned; later acknowledgments
+	 * come too late for the transaction and are ignored.
+	 */
+	private static final class TransactionalAcknowledgment implements Acknowledgment {
+
+		private final Acknowledgment containerAcknowledgment;
+
+		private volatile boolean acknowledged;
+
+		TransactionalAcknowledgment(Acknowledgment containerAcknowledgment) {
+			this.containerAcknowledgment = containerAcknowledgment;
+		}
+
+		@Override
+		public void acknowledge() {
+			this.acknowledged = true;
+		}
+
+		@Override
+		public void nack(Duration sleep) {
+			this.containerAcknowledgment.nack(sleep);
+		}
+
 	}
 
 	/**

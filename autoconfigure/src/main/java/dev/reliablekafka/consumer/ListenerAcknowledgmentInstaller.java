@@ -2,8 +2,8 @@ package dev.reliablekafka.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
-import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import dev.reliablekafka.support.BeforeListenersStart;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,6 +15,7 @@ import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -23,7 +24,10 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * Before the listener containers start, wraps the listener of every container that commits
  * on manual acknowledgment: record listeners get an {@link OffsetGate} so that
  * out-of-order acknowledgments never commit past an unprocessed record, and listeners that
- * declare no {@code Acknowledgment} are acknowledged when they return normally.
+ * declare no {@code Acknowledgment} are acknowledged when they return normally. In a
+ * transactional container, the starter's error handler is removed so that a failure rolls
+ * the transaction back (with the sends the failed attempt made) and the after-rollback
+ * processor retries and dead-letters the record.
  *
  * @author Reliable Kafka team
  */
@@ -37,7 +41,9 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private final boolean acknowledgeOnReturn;
 
-	private final ReliableKafkaMetrics metrics;
+	private final GatedRecordListener.Options options;
+
+	private final Predicate<CommonErrorHandler> starterErrorHandler;
 
 	/**
 	 * Create an installer.
@@ -45,14 +51,19 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 	 * @param gates the gates of the consumer threads
 	 * @param acknowledgeOnReturn whether listeners without an {@code Acknowledgment}
 	 * parameter are acknowledged when they return normally
-	 * @param metrics where redeliveries are counted
+	 * @param options how gated listeners treat sends (their {@code transactional} flag is set
+	 * per container)
+	 * @param starterErrorHandler whether an error handler is the starter's own, which must not
+	 * recover records inside a transaction
 	 */
 	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
-			OffsetGates gates, boolean acknowledgeOnReturn, ReliableKafkaMetrics metrics) {
+			OffsetGates gates, boolean acknowledgeOnReturn, GatedRecordListener.Options options,
+			Predicate<CommonErrorHandler> starterErrorHandler) {
 		this.registries = registries;
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
-		this.metrics = metrics;
+		this.options = options;
+		this.starterErrorHandler = starterErrorHandler;
 	}
 
 	@Override
@@ -91,13 +102,44 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			neverAcknowledging.add(container.getListenerId());
 			return;
 		}
+		boolean transactional = isTransactional(container);
 		if (listener instanceof MessageListener recordListener) {
+			GatedRecordListener.Options options = new GatedRecordListener.Options(this.options.metrics(),
+					this.options.awaitForwards(), this.options.forwardTimeout(), transactional);
 			container.setupMessageListener(GatedRecordListener.wrap(recordListener, this.gates, !takesAcknowledgment,
-					this.metrics));
-			gateErrorHandler(container);
+					options));
+			if (transactional) {
+				rollBackOnFailure(container);
+			}
+			else {
+				gateErrorHandler(container);
+			}
 		}
 		else if (listener instanceof BatchMessageListener batchListener && !takesAcknowledgment) {
 			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(batchListener));
+		}
+	}
+
+	private static boolean isTransactional(MessageListenerContainer container) {
+		ContainerProperties properties = container.getContainerProperties();
+		return properties.getKafkaAwareTransactionManager() != null || properties.getTransactionManager() != null;
+	}
+
+	/**
+	 * Inside a transaction, the starter's error handler would recover a record within the
+	 * transaction of its failed attempt, committing that attempt's sends with the dead
+	 * letter. Without it the transaction rolls back and the after-rollback processor takes
+	 * over. A handler of the application's own is kept.
+	 */
+	private void rollBackOnFailure(MessageListenerContainer container) {
+		if (container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer) {
+			CommonErrorHandler errorHandler = listenerContainer.getCommonErrorHandler();
+			if (errorHandler instanceof GateAwareErrorHandler gateAware) {
+				errorHandler = gateAware.getDelegate();
+			}
+			if (errorHandler != null && this.starterErrorHandler.test(errorHandler)) {
+				listenerContainer.setCommonErrorHandler(null);
+			}
 		}
 	}
 
@@ -114,10 +156,6 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			return;
 		}
 		if (errorHandler == null) {
-			if (container.getContainerProperties().getKafkaAwareTransactionManager() != null) {
-				// Transactions roll back instead; the after-rollback processor owns recovery.
-				return;
-			}
 			errorHandler = new DefaultErrorHandler();
 		}
 		listenerContainer.setCommonErrorHandler(new GateAwareErrorHandler(errorHandler, this.gates));

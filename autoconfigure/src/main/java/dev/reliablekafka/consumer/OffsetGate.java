@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.kafka.listener.ConsumerSeekAware.ConsumerSeekCallback;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
@@ -32,6 +33,8 @@ public final class OffsetGate {
 	private final Thread owner;
 
 	private volatile @Nullable String group;
+
+	private volatile @Nullable ConsumerSeekCallback seekCallback;
 
 	/**
 	 * Create a gate for the calling consumer thread.
@@ -134,6 +137,59 @@ public final class OffsetGate {
 	}
 
 	/**
+	 * Take the callback through which this gate's consumer seeks from any thread.
+	 * @param callback the container's seek callback
+	 */
+	public void seekCallback(ConsumerSeekCallback callback) {
+		this.seekCallback = callback;
+	}
+
+	/**
+	 * Note that a record sent output that the broker did not acknowledge: the record stays
+	 * unacknowledged, and its consumer seeks back to it so that it is processed again. Its
+	 * next delivery waits for its output on the listener thread, so that a second failure
+	 * reaches the error handler. May be called from any thread.
+	 * @param record the record whose output failed
+	 * @return whether the consumer will seek back to it
+	 */
+	public boolean forwardFailed(ConsumerRecord<?, ?> record) {
+		Partition partition = existingPartition(record);
+		if (partition == null || !partition.forwardFailed(record.offset())) {
+			// Committed meanwhile is impossible; revoked: its new owner redelivers it.
+			return false;
+		}
+		ConsumerSeekCallback callback = this.seekCallback;
+		if (callback == null) {
+			return false;
+		}
+		callback.seek(record.topic(), record.partition(), record.offset());
+		return true;
+	}
+
+	/**
+	 * Return whether the output of an earlier delivery of this record failed, so that this
+	 * delivery waits for its output on the listener thread.
+	 * @param record the record
+	 * @return whether an earlier forward of it failed
+	 */
+	public boolean forwardFailedBefore(ConsumerRecord<?, ?> record) {
+		Partition partition = existingPartition(record);
+		return partition != null && partition.forwardFailedBefore(record.offset());
+	}
+
+	/**
+	 * Stop tracking a record without acknowledging it: its offset was committed by other
+	 * means (a transaction).
+	 * @param record the record
+	 */
+	public void release(ConsumerRecord<?, ?> record) {
+		Partition partition = existingPartition(record);
+		if (partition != null) {
+			partition.release(record.offset());
+		}
+	}
+
+	/**
 	 * Forget what is pending for partitions this consumer no longer owns, or owns afresh.
 	 * @param topicPartitions the partitions
 	 */
@@ -229,6 +285,24 @@ public final class OffsetGate {
 			}
 		}
 
+		synchronized boolean forwardFailed(long offset) {
+			Entry entry = this.entries.get(offset);
+			if (entry == null) {
+				return false;
+			}
+			entry.forwardFailed = true;
+			return true;
+		}
+
+		synchronized boolean forwardFailedBefore(long offset) {
+			Entry entry = this.entries.get(offset);
+			return entry != null && entry.forwardFailed;
+		}
+
+		synchronized void release(long offset) {
+			this.entries.remove(offset);
+		}
+
 		synchronized int size() {
 			return this.entries.size();
 		}
@@ -240,6 +314,8 @@ public final class OffsetGate {
 		volatile @Nullable Acknowledgment acknowledgment;
 
 		volatile boolean done;
+
+		volatile boolean forwardFailed;
 
 		final long deliveredAt = System.nanoTime();
 

@@ -50,7 +50,17 @@ public enum Hazard {
 			"a new consumer group, or one whose committed offsets expired, starts after the newest record and "
 					+ "never sees the records written before it",
 			"remove spring.kafka.consumer.auto-offset-reset (the starter uses 'earliest') or set it to 'earliest'",
-			"reliable.kafka.guard.allow-latest-offset-reset");
+			"reliable.kafka.guard.allow-latest-offset-reset"),
+
+	/**
+	 * A consumer reads records of transactions that were aborted or are still open.
+	 */
+	READ_UNCOMMITTED("isolation.level",
+			"the consumer processes records of transactions that were rolled back, such as the output of a failed "
+					+ "attempt that was retried, and of transactions that may still abort",
+			"remove spring.kafka.consumer.isolation-level (the starter uses 'read_committed') or set it to "
+					+ "'read_committed'",
+			"reliable.kafka.guard.allow-read-uncommitted");
 
 	private final String setting;
 

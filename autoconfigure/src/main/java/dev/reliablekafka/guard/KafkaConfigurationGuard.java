@@ -148,6 +148,14 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 		else if (reset == null && complete) {
 			violations.add(new Violation(Hazard.LATEST_OFFSET_RESET, "latest (Kafka's default, not set)", source));
 		}
+		Object isolation = config.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+		if (isolation != null && "read_uncommitted".equalsIgnoreCase(text(isolation))) {
+			violations.add(new Violation(Hazard.READ_UNCOMMITTED, text(isolation), source));
+		}
+		else if (isolation == null && complete) {
+			violations.add(new Violation(Hazard.READ_UNCOMMITTED, "read_uncommitted (Kafka's default, not set)",
+					source));
+		}
 	}
 
 	private void checkContainer(ContainerProperties properties, String source, Set<Violation> violations) {

@@ -35,6 +35,12 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	public static final String RETRIES = "reliable.kafka.consumer.retries";
 
 	/**
+	 * Counter of consumed records whose listener's output was not acknowledged, so that they
+	 * are processed again; tags {@code topic} and {@code exception}.
+	 */
+	public static final String FORWARD_FAILURES = "reliable.kafka.consumer.forward.failures";
+
+	/**
 	 * Counter of failed offset commits; tags {@code group} and {@code exception}.
 	 */
 	public static final String COMMIT_FAILURES = "reliable.kafka.consumer.commit.failures";
@@ -80,6 +86,11 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	@Override
 	public void retried(String topic) {
 		retries(topic).increment();
+	}
+
+	@Override
+	public void forwardFailed(String topic, Throwable exception) {
+		forwardFailures(topic, ReliableKafkaMetrics.exceptionTag(exception)).increment();
 	}
 
 	@Override
@@ -129,6 +140,7 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 		listenerTopics.forEach((topic) -> {
 			retries(topic);
 			deadLetters(topic, NONE);
+			forwardFailures(topic, NONE);
 		});
 		producerTopics.forEach((topic) -> sendFailures(topic, NONE));
 	}
@@ -153,6 +165,14 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 		return Counter.builder(RETRIES)
 			.description("Deliveries of records that failed before")
 			.tag("topic", topic)
+			.register(this.registry);
+	}
+
+	private Counter forwardFailures(String topic, String exception) {
+		return Counter.builder(FORWARD_FAILURES)
+			.description("Consumed records processed again because their listener's output was not acknowledged")
+			.tag("topic", topic)
+			.tag("exception", exception)
 			.register(this.registry);
 	}
 

@@ -38,6 +38,15 @@ public interface ReliableKafkaMetrics {
 	}
 
 	/**
+	 * A record a listener sent while processing a consumed record was not acknowledged; the
+	 * consumed record stays uncommitted and is processed again.
+	 * @param topic the consumed record's topic
+	 * @param exception why the send failed
+	 */
+	default void forwardFailed(String topic, Throwable exception) {
+	}
+
+	/**
 	 * A consumer failed to commit offsets.
 	 * @param group the consumer's group
 	 * @param exception why the commit failed

@@ -8,6 +8,7 @@ import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,10 @@ public class ReliableProducerListener implements ProducerListener<Object, Object
 			Exception exception) {
 		if (RawBytesDeadLetterPublishingRecoverer.retriesWithoutExceptionDetail(record, exception)) {
 			// Not a failure yet: the recoverer publishes the dead letter again, smaller.
+			return;
+		}
+		if (exception instanceof TransactionAbortedException) {
+			// Taken back on purpose with its transaction (a failed attempt): retried or dead-lettered.
 			return;
 		}
 		this.metrics.sendFailed(record.topic(), exception);

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -106,10 +109,25 @@ public final class KafkaTestBroker {
 	 * Read every record currently in a topic's partitions, from the beginning.
 	 */
 	public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expectedAtLeast, Duration timeout) {
+		return read(topic, expectedAtLeast, timeout, "read_uncommitted");
+	}
+
+	/**
+	 * Read every record of committed transactions (and every non-transactional record)
+	 * currently in a topic's partitions, from the beginning.
+	 */
+	public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expectedAtLeast,
+			Duration timeout) {
+		return read(topic, expectedAtLeast, timeout, "read_committed");
+	}
+
+	private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int expectedAtLeast, Duration timeout,
+			String isolationLevel) {
 		List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
 				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+				ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel),
 				new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 			List<TopicPartition> partitions = consumer.partitionsFor(topic)
 				.stream()
@@ -149,6 +167,19 @@ public final class KafkaTestBroker {
 				.partitionResult(partition)
 				.get(30, TimeUnit.SECONDS)
 				.offset();
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static void alterTopicConfig(String topic, String name, String value) {
+		try (Admin admin = admin()) {
+			ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+			admin.incrementalAlterConfigs(Map.of(resource,
+					List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
+				.all()
+				.get(30, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException | ExecutionException | TimeoutException ex) {
 			throw new IllegalStateException(ex);

@@ -16,7 +16,8 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
 /**
  * Fills in the consumer settings the user did not set so that offsets are only committed
- * for processed records, new groups read from the start, and undeserializable records reach
+ * for processed records, new groups read from the start, records of aborted transactions are
+ * never read, and undeserializable records reach
  * the error handler, raw bytes kept, instead of blocking the partition. Runs after every
  * other customizer.
  *
@@ -26,8 +27,17 @@ class HardenedConsumerFactoryCustomizer implements DefaultKafkaConsumerFactoryCu
 
 	private final ReliableKafkaProperties.Consumer properties;
 
-	HardenedConsumerFactoryCustomizer(ReliableKafkaProperties.Consumer properties) {
+	private final boolean isolationLevelChosen;
+
+	/**
+	 * Create a customizer.
+	 * @param properties the starter's consumer settings
+	 * @param isolationLevelChosen whether the application set the isolation level itself;
+	 * otherwise Boot's {@code read_uncommitted} is its default, not a choice
+	 */
+	HardenedConsumerFactoryCustomizer(ReliableKafkaProperties.Consumer properties, boolean isolationLevelChosen) {
 		this.properties = properties;
+		this.isolationLevelChosen = isolationLevelChosen;
 	}
 
 	@Override
@@ -45,6 +55,9 @@ class HardenedConsumerFactoryCustomizer implements DefaultKafkaConsumerFactoryCu
 			defaults.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
 		}
 		defaults.keySet().removeAll(current.keySet());
+		if (!this.isolationLevelChosen) {
+			defaults.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+		}
 		wrap(current, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ErrorHandlingDeserializer.KEY_DESERIALIZER_CLASS,
 				defaults);
 		wrap(current, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,

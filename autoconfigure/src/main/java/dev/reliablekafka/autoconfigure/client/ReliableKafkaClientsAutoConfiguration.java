@@ -3,12 +3,16 @@ package dev.reliablekafka.autoconfigure.client;
 import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.consumer.ConsumerInstrumentation;
+import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
+import dev.reliablekafka.consumer.GatedRecordListener;
 import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
 import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGates;
+import dev.reliablekafka.deadletter.ReliableErrorHandler;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import dev.reliablekafka.producer.ReliableProducerListener;
 import dev.reliablekafka.producer.SendFailureHandler;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,6 +20,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
@@ -47,8 +53,22 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	}
 
 	@Bean
-	HardenedConsumerFactoryCustomizer reliableKafkaConsumerFactoryCustomizer(ReliableKafkaProperties properties) {
-		return new HardenedConsumerFactoryCustomizer(properties.getConsumer());
+	HardenedConsumerFactoryCustomizer reliableKafkaConsumerFactoryCustomizer(ReliableKafkaProperties properties,
+			Environment environment) {
+		// Boot always sets an isolation level, read_uncommitted unless told otherwise: only an
+		// explicit choice is kept (and checked by the guard).
+		Binder binder = Binder.get(environment);
+		boolean isolationLevelChosen = binder.bind("spring.kafka.consumer.isolation-level", String.class).isBound()
+				|| binder.bind("spring.kafka.consumer.properties", Bindable.mapOf(String.class, String.class))
+					.map((map) -> map.containsKey(ConsumerConfig.ISOLATION_LEVEL_CONFIG))
+					.orElse(false);
+		return new HardenedConsumerFactoryCustomizer(properties.getConsumer(), isolationLevelChosen);
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.consumer.await-forwards", matchIfMissing = true)
+	DefaultKafkaProducerFactoryCustomizer reliableKafkaForwardTracking() {
+		return (producerFactory) -> producerFactory.addPostProcessor(new ForwardTrackingPostProcessor<>());
 	}
 
 	@Bean
@@ -103,9 +123,12 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	ListenerAcknowledgmentInstaller reliableKafkaListenerAcknowledgmentInstaller(
 			ObjectProvider<KafkaListenerEndpointRegistry> registries, OffsetGates gates,
 			ReliableKafkaProperties properties, ObjectProvider<ReliableKafkaMetrics> metrics) {
-		return new ListenerAcknowledgmentInstaller(registries, gates,
-				properties.getConsumer().isAcknowledgeOnReturn(),
-				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
+		ReliableKafkaProperties.Consumer consumer = properties.getConsumer();
+		GatedRecordListener.Options options = new GatedRecordListener.Options(
+				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE), consumer.isAwaitForwards(),
+				consumer.getForwardTimeout(), false);
+		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
+				ReliableErrorHandler.class::isInstance);
 	}
 
 }

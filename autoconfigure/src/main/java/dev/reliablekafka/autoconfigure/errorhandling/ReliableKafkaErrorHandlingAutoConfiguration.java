@@ -2,14 +2,19 @@ package dev.reliablekafka.autoconfigure.errorhandling;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
+import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
+import dev.reliablekafka.deadletter.ReliableErrorHandler;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,10 +32,12 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.kafka.listener.FailedRecordProcessor;
 import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.BackOff;
@@ -40,7 +47,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
  * of an error handler that retries failed records with back-off and then publishes them,
  * raw bytes and headers kept, to a dead-letter topic; a record whose dead-letter publish
- * fails is delivered again, never skipped.
+ * fails is delivered again, never skipped. Transactional containers get the same through an
+ * after-rollback processor.
  *
  * @author Reliable Kafka team
  */
@@ -56,25 +64,62 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(CommonErrorHandler.class)
-	DefaultErrorHandler kafkaErrorHandler(ReliableKafkaProperties properties,
+	ReliableErrorHandler kafkaErrorHandler(ReliableKafkaProperties properties,
 			ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
 		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
-		DeadLetterPublishingRecoverer deadLetters = errorHandling.getDeadLetter().isEnabled()
-				? recoverers.getIfUnique() : null;
-		DefaultErrorHandler errorHandler;
-		if (deadLetters != null) {
-			errorHandler = new DefaultErrorHandler(deadLetters, boundedBackOff(errorHandling.getBackOff()));
-			if (!errorHandling.getNotRetryable().isEmpty()) {
-				errorHandler.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
+		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
+		ReliableErrorHandler errorHandler = (deadLetters != null)
+				? new ReliableErrorHandler(deadLetters, boundedBackOff(errorHandling.getBackOff()))
+				: new ReliableErrorHandler(NeverSkipRecoverer.INSTANCE, unboundedBackOff(errorHandling.getBackOff()));
+		classify(errorHandler, errorHandling, deadLetters != null);
+		return errorHandler;
+	}
+
+	/**
+	 * Recovers the records of transactional containers, which roll back on failure: the same
+	 * back-off, then the dead letter is published inside a new transaction together with the
+	 * consumed offset, so that a record ends in the output or in the dead-letter topic, never
+	 * in both and never in neither.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(AfterRollbackProcessor.class)
+	DefaultAfterRollbackProcessor<Object, Object> kafkaAfterRollbackProcessor(ReliableKafkaProperties properties,
+			ObjectProvider<DeadLetterPublishingRecoverer> recoverers, ObjectProvider<KafkaOperations<?, ?>> templates,
+			ObjectProvider<OffsetGates> gates) {
+		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
+		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
+		ConsumerRecordRecoverer target = (deadLetters != null) ? deadLetters : NeverSkipRecoverer.INSTANCE;
+		OffsetGates offsetGates = gates.getIfAvailable();
+		BiConsumer<ConsumerRecord<?, ?>, Exception> recoverer = (record, exception) -> {
+			target.accept(record, exception);
+			if (offsetGates != null) {
+				offsetGates.current().release(record);
 			}
-		}
-		else {
+		};
+		BackOff backOff = (deadLetters != null) ? boundedBackOff(errorHandling.getBackOff())
+				: unboundedBackOff(errorHandling.getBackOff());
+		KafkaOperations<?, ?> template = templates.getIfUnique();
+		DefaultAfterRollbackProcessor<Object, Object> processor = new DefaultAfterRollbackProcessor<>(recoverer,
+				backOff, template, template != null);
+		classify(processor, errorHandling, deadLetters != null);
+		return processor;
+	}
+
+	private static @Nullable DeadLetterPublishingRecoverer deadLetters(
+			ReliableKafkaProperties.ErrorHandling errorHandling, ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
+		return errorHandling.getDeadLetter().isEnabled() ? recoverers.getIfUnique() : null;
+	}
+
+	private static void classify(FailedRecordProcessor processor, ReliableKafkaProperties.ErrorHandling errorHandling,
+			boolean deadLettering) {
+		if (!deadLettering) {
 			// Nowhere to park a failing record: keep retrying it, with back-off, rather than
 			// skip it; nothing is "not retryable" then, or it would spin without a pause.
-			errorHandler = new DefaultErrorHandler(NeverSkipRecoverer.INSTANCE, unboundedBackOff(errorHandling.getBackOff()));
-			errorHandler.setClassifications(Map.of(), true);
+			processor.setClassifications(Map.of(), true);
 		}
-		return errorHandler;
+		else if (!errorHandling.getNotRetryable().isEmpty()) {
+			processor.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
+		}
 	}
 
 	/**
@@ -163,6 +208,12 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		}
 
 		KafkaOperations<?, ?> forRecord(org.apache.kafka.clients.producer.ProducerRecord<?, ?> record) {
+			if (this.applicationTemplate != null && this.applicationTemplate.isTransactional()
+					&& this.applicationTemplate.inTransaction()) {
+				// Recovering for a transactional container: join its transaction, so that the
+				// dead letter commits with the consumed offset (its producer writes it raw).
+				return this.applicationTemplate;
+			}
 			boolean raw = (record.key() == null || record.key() instanceof byte[])
 					&& (record.value() == null || record.value() instanceof byte[]);
 			return (raw || this.applicationTemplate == null) ? this.bytesTemplate : this.applicationTemplate;

@@ -45,6 +45,7 @@ public final class ReliableKafkaGuardAutoConfiguration {
 			case AUTO_COMMIT -> guard.isAllowAutoCommit();
 			case NON_MANUAL_ACK_MODE -> guard.isAllowNonManualAckMode();
 			case LATEST_OFFSET_RESET -> guard.isAllowLatestOffsetReset();
+			case READ_UNCOMMITTED -> guard.isAllowReadUncommitted();
 		};
 	}
 

@@ -1,5 +1,15 @@
 package dev.reliablekafka.autoconfigure.client;
 
+import org.springframework.kafka.listener.AfterRollbackProcessor;
+
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.apache.kafka.common.serialization.LongSerializer;
+
+import dev.reliablekafka.deadletter.DeadLetterSerializer;
+
+import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
+
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +79,38 @@ class ReliableKafkaClientsAutoConfigurationTests {
 			.redirectErrorStream(true)
 			.start();
 		assertThat(keytool.waitFor()).isZero();
+	}
+
+	@Test
+	void whenOnlyBootstrapServersAreSetThenProducersTrackSendsOfListenersAndAreNotTransactional() {
+		this.contextRunner.run((context) -> {
+			DefaultKafkaProducerFactory<?, ?> factory = context.getBean(DefaultKafkaProducerFactory.class);
+			assertThat(factory.getPostProcessors()).hasAtLeastOneElementOfType(ForwardTrackingPostProcessor.class);
+			assertThat(factory.getConfigurationProperties().get(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG))
+				.isNotEqualTo(DeadLetterSerializer.class);
+			assertThat(context).hasSingleBean(AfterRollbackProcessor.class);
+		});
+	}
+
+	@Test
+	void whenForwardsAreNotAwaitedThenProducersDoNotTrackSends() {
+		this.contextRunner.withPropertyValues("reliable.kafka.consumer.await-forwards=false")
+			.run((context) -> assertThat(context.getBean(DefaultKafkaProducerFactory.class).getPostProcessors())
+				.noneMatch(ForwardTrackingPostProcessor.class::isInstance));
+	}
+
+	@Test
+	void whenTransactionsAreOnThenTheProducerWritesDeadLettersRawAndKeepsTheApplicationSerializers() {
+		this.contextRunner.withPropertyValues("spring.kafka.producer.transaction-id-prefix=tx-",
+				"spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.LongSerializer")
+			.run((context) -> {
+				Map<String, Object> configs = context.getBean(DefaultKafkaProducerFactory.class)
+					.getConfigurationProperties();
+				assertThat(configs).containsEntry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.class)
+					.containsEntry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.class)
+					.containsEntry(DeadLetterSerializer.VALUE_DELEGATE, LongSerializer.class)
+					.containsEntry(DeadLetterSerializer.KEY_DELEGATE, StringSerializer.class);
+			});
 	}
 
 	@Test

@@ -176,7 +176,39 @@ class ReliableKafkaGuardAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(BareConsumerFactory.class)
 			.run((context) -> assertThat(violations(context)).extracting(Violation::describe)
 				.containsExactly("auto.offset.reset=latest (Kafka's default, not set) on consumer factory "
-						+ "'bareConsumerFactory'"));
+						+ "'bareConsumerFactory'", "isolation.level=read_uncommitted (Kafka's default, not set) on "
+								+ "consumer factory 'bareConsumerFactory'"));
+	}
+
+	@Test
+	void whenIsolationLevelIsLeftToBootThenConsumersReadCommittedAndStartupSucceeds() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(org.springframework.kafka.core.ConsumerFactory.class)
+				.getConfigurationProperties()).containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+		});
+	}
+
+	@Test
+	void whenUserChoosesReadUncommittedThenStartupFails() {
+		this.contextRunner.withPropertyValues("spring.kafka.consumer.isolation-level=read_uncommitted")
+			.run((context) -> assertThat(violations(context)).extracting(Violation::describe)
+				.containsExactly("isolation.level=read_uncommitted on consumer factory 'kafkaConsumerFactory'"));
+	}
+
+	@Test
+	void whenUserChoosesReadUncommittedThroughRawPropertiesThenStartupFails() {
+		this.contextRunner.withPropertyValues("spring.kafka.consumer.properties[isolation.level]=read_uncommitted")
+			.run((context) -> assertThat(violations(context)).extracting(Violation::hazard)
+				.containsExactly(Hazard.READ_UNCOMMITTED));
+	}
+
+	@Test
+	void whenReadUncommittedIsAcceptedThenStartupSucceeds() {
+		this.contextRunner
+			.withPropertyValues("spring.kafka.consumer.isolation-level=read_uncommitted",
+					"reliable.kafka.guard.allow-read-uncommitted=true")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
