@@ -11,7 +11,7 @@ import dev.reliablekafka.testkit.KafkaTestCluster;
 
 /**
  * Runs the benchmark suite on one real three-node cluster: producer variants, consumer
- * commit strategies and startup, interleaved and repeated, then writes the medians, spreads
+ * commit strategies, consume-and-forward and startup, interleaved and repeated, then writes the medians, spreads
  * and target ratios to {@code benchmarks/target/benchmark-results.{md,csv,json}}.
  *
  * @author Reliable Kafka team
@@ -72,6 +72,18 @@ public final class Benchmarks {
 							+ format(measurement.values.get("redelivered after kill -9").get(repeat - 1))
 							+ " redelivered and " + format(measurement.values.get("lost after kill -9").get(repeat - 1))
 							+ " lost after kill -9");
+				}
+			}
+			// Consume and forward: the cost of acknowledging a record only once its output is.
+			ForwardBenchmark forward = new ForwardBenchmark(cluster, records);
+			for (int repeat = 1; repeat <= repeats; repeat++) {
+				String topic = consumer.prefill(payloads.get("json"));
+				for (ForwardBenchmark.Variant variant : ForwardBenchmark.Variant.values()) {
+					Measurement measurement = results.computeIfAbsent("forward/" + variant,
+							(key) -> new Measurement("consume and forward (1 KB JSON)", variant.label));
+					forward.run(variant, topic, measurement);
+					log("forward " + variant + " #" + repeat + ": "
+							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
 				}
 			}
 			StartupBenchmark startup = new StartupBenchmark(cluster);

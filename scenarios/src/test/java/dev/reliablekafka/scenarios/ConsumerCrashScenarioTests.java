@@ -138,7 +138,7 @@ class ConsumerCrashScenarioTests {
 				TopicPartition partition = new TopicPartition(topic, 0);
 				try {
 					await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
-						.until(() -> committed(cluster, group, partition) > RECORDS / 5);
+						.until(() -> ScenarioProcesses.committed(cluster, group, partition) > RECORDS / 5);
 				}
 				catch (org.awaitility.core.ConditionTimeoutException ex) {
 					// Never passed it: nothing to lose.
@@ -175,13 +175,6 @@ class ConsumerCrashScenarioTests {
 		return new Run(RECORDS, beforeCrash, all.size(), RECORDS - distinct.size(), all.size() - distinct.size());
 	}
 
-	private static long committed(KafkaTestCluster cluster, String group, TopicPartition partition) {
-		OffsetAndMetadata offset = cluster.withAdmin((admin) -> admin.listConsumerGroupOffsets(group)
-			.partitionsToOffsetAndMetadata()
-			.get(10, TimeUnit.SECONDS)).get(partition);
-		return (offset != null) ? offset.offset() : -1;
-	}
-
 	/**
 	 * Keep the consumer processes' logs in target/, to read after a run.
 	 */
@@ -196,15 +189,7 @@ class ConsumerCrashScenarioTests {
 	}
 
 	private Process start(List<String> arguments, String log) throws IOException {
-		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-				System.getProperty("java.class.path"), HandOffConsumer.class.getName()));
-		arguments.stream()
-			.map((argument) -> argument.contains("=") ? "--" + argument : argument)
-			.forEach(command::add);
-		return new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(this.temp.resolve(log).toFile())
-			.start();
+		return ScenarioProcesses.start(HandOffConsumer.class, this.temp, arguments, log);
 	}
 
 	/**

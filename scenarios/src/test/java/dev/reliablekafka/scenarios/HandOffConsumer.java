@@ -31,20 +31,7 @@ public final class HandOffConsumer {
 	}
 
 	public static void main(String[] args) {
-		// Halt when the test JVM goes away, however it goes: its pipe to us closes.
-		Thread watchdog = new Thread(() -> {
-			try {
-				while (System.in.read() != -1) {
-					// Nothing is ever written.
-				}
-			}
-			catch (IOException ex) {
-				// The parent is gone too.
-			}
-			Runtime.getRuntime().halt(137);
-		}, "parent-watchdog");
-		watchdog.setDaemon(true);
-		watchdog.start();
+		ScenarioProcesses.haltWithParent();
 		Class<?> listener = "plain".equals(args[0]) ? PlainHandOff.class : AcknowledgingHandOff.class;
 		String[] properties = new String[args.length - 2];
 		System.arraycopy(args, 2, properties, 0, properties.length);

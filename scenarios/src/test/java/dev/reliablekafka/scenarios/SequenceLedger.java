@@ -124,9 +124,30 @@ final class SequenceLedger {
 	 * Read every record of a topic, from the beginning to the end it has now.
 	 */
 	private static void readAll(KafkaTestCluster cluster, String topic, Consumer<byte[]> values) {
+		readAll(cluster, topic, "read_uncommitted", values);
+	}
+
+	/**
+	 * Count how often each sequence number below {@code sent} is in a topic, reading only
+	 * committed transactions (and non-transactional records).
+	 */
+	static int[] committedOccurrences(KafkaTestCluster cluster, String topic, int sent) {
+		int[] seen = new int[sent];
+		readAll(cluster, topic, "read_committed", (value) -> {
+			int sequence = sequence(new String(value, StandardCharsets.UTF_8));
+			if (sequence < sent) {
+				seen[sequence]++;
+			}
+		});
+		return seen;
+	}
+
+	private static void readAll(KafkaTestCluster cluster, String topic, String isolationLevel,
+			Consumer<byte[]> values) {
 		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
 				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+				ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel),
 				new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 			List<TopicPartition> partitions = new ArrayList<>();
 			consumer.partitionsFor(topic, Duration.ofSeconds(30))

@@ -1,0 +1,72 @@
+package dev.reliablekafka.scenarios;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.reliablekafka.testkit.KafkaTestCluster;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Starts scenario applications in JVMs of their own, so that a test can {@code kill -9}
+ * them, and reads what their groups committed.
+ */
+final class ScenarioProcesses {
+
+	private ScenarioProcesses() {
+	}
+
+	/**
+	 * Start a main class on the test's class path; its output goes to a log file.
+	 * @param main the class whose {@code main} runs
+	 * @param directory where the log is written
+	 * @param arguments its arguments; those with {@code =} are passed as {@code --key=value}
+	 * @param log the log file's name
+	 * @return the process
+	 */
+	static Process start(Class<?> main, Path directory, List<String> arguments, String log) throws IOException {
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+				System.getProperty("java.class.path"), main.getName()));
+		arguments.stream()
+			.map((argument) -> argument.contains("=") ? "--" + argument : argument)
+			.forEach(command::add);
+		return new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(directory.resolve(log).toFile())
+			.start();
+	}
+
+	/**
+	 * In a scenario process: halt when the test JVM goes away, however it goes (its pipe to
+	 * the process closes).
+	 */
+	static void haltWithParent() {
+		Thread watchdog = new Thread(() -> {
+			try {
+				while (System.in.read() != -1) {
+					// Nothing is ever written.
+				}
+			}
+			catch (IOException ex) {
+				// The parent is gone too.
+			}
+			Runtime.getRuntime().halt(137);
+		}, "parent-watchdog");
+		watchdog.setDaemon(true);
+		watchdog.start();
+	}
+
+	/**
+	 * Return the offset a group committed for a partition, or -1 when it committed none.
+	 */
+	static long committed(KafkaTestCluster cluster, String group, TopicPartition partition) {
+		OffsetAndMetadata offset = cluster.withAdmin((admin) -> admin.listConsumerGroupOffsets(group)
+			.partitionsToOffsetAndMetadata()
+			.get(10, TimeUnit.SECONDS)).get(partition);
+		return (offset != null) ? offset.offset() : -1;
+	}
+
+}
