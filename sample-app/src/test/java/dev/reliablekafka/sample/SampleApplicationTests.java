@@ -71,6 +71,7 @@ class SampleApplicationTests {
 				"reliable_kafka_consumer_dead_letters_total{application=\"reliable-kafka-sample\",exception=\"none\",topic=\"orders\"} 0.0",
 				"reliable_kafka_producer_send_failures_total{application=\"reliable-kafka-sample\",exception=\"none\",topic=\"orders\"} 0.0",
 				"reliable_kafka_consumer_retries_total{application=\"reliable-kafka-sample\",topic=\"orders\"} 0.0",
+				"reliable_kafka_consumer_forward_failures_total{application=\"reliable-kafka-sample\",exception=\"none\",topic=\"orders\"} 0.0",
 				"reliable_kafka_consumer_commit_failures_total{application=\"reliable-kafka-sample\",exception=\"none\",group=\"orders\"} 0.0",
 				"reliable_kafka_consumer_commit_lag{application=\"reliable-kafka-sample\",group=\"orders\",partition=\"0\",topic=\"orders\"}");
 		HttpResponse<String> health = get("/actuator/health");
