@@ -26,6 +26,10 @@ public final class Benchmarks {
 		int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
 		int records = Integer.parseInt(options.getOrDefault("records", "200000"));
 		Path output = Path.of(options.getOrDefault("output", "target"));
+		// Sections to run: all of them unless named, e.g. --only=forward,gate
+		String only = options.getOrDefault("only", "all");
+		java.util.function.Predicate<String> wanted = (section) -> "all".equals(only)
+				|| java.util.Arrays.asList(only.split(",")).contains(section);
 		Files.createDirectories(output);
 		Map<String, Measurement> results = new LinkedHashMap<>();
 		String machine = Runtime.getRuntime().availableProcessors() + " cores, "
@@ -41,10 +45,11 @@ public final class Benchmarks {
 			ProducerBenchmark producer = new ProducerBenchmark(cluster, records, output);
 			// One discarded round warms up the JIT, the brokers and the page cache for every variant.
 			ProducerBenchmark warmUp = new ProducerBenchmark(cluster, Math.max(10_000, records / 10), output);
-			for (ProducerBenchmark.Variant variant : ProducerBenchmark.Variant.values()) {
+			for (ProducerBenchmark.Variant variant : wanted.test("producer") ? ProducerBenchmark.Variant.values()
+					: new ProducerBenchmark.Variant[0]) {
 				warmUp.run(variant, "json", payloads.get("json"), new Measurement("warm-up", variant.label));
 			}
-			for (int repeat = 1; repeat <= repeats; repeat++) {
+			for (int repeat = 1; repeat <= (wanted.test("producer") ? repeats : 0); repeat++) {
 				for (Map.Entry<String, byte[][]> payload : payloads.entrySet()) {
 					for (ProducerBenchmark.Variant variant : ProducerBenchmark.Variant.values()) {
 						Measurement measurement = results.computeIfAbsent("producer/" + payload.getKey() + "/" + variant,
@@ -59,7 +64,7 @@ public final class Benchmarks {
 			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, records);
 			// Each strategy is also run in a child JVM killed with kill -9 halfway through.
 			ConsumerCrash crash = new ConsumerCrash(cluster, records, output);
-			for (int repeat = 1; repeat <= repeats; repeat++) {
+			for (int repeat = 1; repeat <= (wanted.test("consumer") ? repeats : 0); repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
 				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {
 					Measurement measurement = results.computeIfAbsent("consumer/" + variant,
@@ -76,7 +81,7 @@ public final class Benchmarks {
 			}
 			// Consume and forward: the cost of acknowledging a record only once its output is.
 			ForwardBenchmark forward = new ForwardBenchmark(cluster, records);
-			for (int repeat = 1; repeat <= repeats; repeat++) {
+			for (int repeat = 1; repeat <= (wanted.test("forward") ? repeats : 0); repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
 				for (ForwardBenchmark.Variant variant : ForwardBenchmark.Variant.values()) {
 					Measurement measurement = results.computeIfAbsent("forward/" + variant,
@@ -87,7 +92,7 @@ public final class Benchmarks {
 				}
 			}
 			StartupBenchmark startup = new StartupBenchmark(cluster);
-			for (int repeat = 1; repeat <= Math.max(5, repeats); repeat++) {
+			for (int repeat = 1; repeat <= (wanted.test("startup") ? Math.max(5, repeats) : 0); repeat++) {
 				for (StartupBenchmark.Variant variant : StartupBenchmark.Variant.values()) {
 					Measurement measurement = results.computeIfAbsent("startup/" + variant,
 							(key) -> new Measurement("startup", variant.label));
@@ -97,7 +102,7 @@ public final class Benchmarks {
 		}
 		// The offset gate's own cost, in process: no broker, so it runs after the cluster is gone.
 		GateBenchmark gate = new GateBenchmark();
-		for (int repeat = 1; repeat <= Math.max(5, repeats); repeat++) {
+		for (int repeat = 1; repeat <= (wanted.test("gate") ? Math.max(5, repeats) : 0); repeat++) {
 			for (GateBenchmark.Variant variant : GateBenchmark.Variant.values()) {
 				gate.run(variant, results.computeIfAbsent("gate/" + variant,
 						(key) -> new Measurement("offset gate (in process, no broker)", variant.label)));

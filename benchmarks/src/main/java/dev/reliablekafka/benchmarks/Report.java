@@ -118,6 +118,9 @@ final class Report {
 		if (group.startsWith("producer")) {
 			return List.of("records/s", "MB/s", "p50 ms", "p99 ms", "CPU s", "peak heap MB");
 		}
+		if (group.startsWith("consume and forward")) {
+			return List.of("records/s", "CPU s");
+		}
 		if (group.startsWith("consumer")) {
 			return List.of("records/s", "commits/s", "redelivered after kill -9", "lost after kill -9", "CPU s");
 		}
