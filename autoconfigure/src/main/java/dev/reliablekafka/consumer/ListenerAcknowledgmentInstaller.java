@@ -3,6 +3,7 @@ package dev.reliablekafka.consumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.reliablekafka.support.BeforeListenersStart;
 import org.apache.commons.logging.Log;
@@ -14,7 +15,6 @@ import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.listener.MessageListener;
@@ -45,6 +45,8 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private final Predicate<CommonErrorHandler> starterErrorHandler;
 
+	private final Supplier<CommonErrorHandler> fallbackErrorHandler;
+
 	/**
 	 * Create an installer.
 	 * @param registries the registries whose containers are wrapped
@@ -55,15 +57,19 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 	 * per container)
 	 * @param starterErrorHandler whether an error handler is the starter's own, which must not
 	 * recover records inside a transaction
+	 * @param fallbackErrorHandler the error handler of containers that have none (built by a
+	 * container factory the application made by hand), instead of spring-kafka's default,
+	 * which skips a record after ten attempts
 	 */
 	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
 			OffsetGates gates, boolean acknowledgeOnReturn, GatedRecordListener.Options options,
-			Predicate<CommonErrorHandler> starterErrorHandler) {
+			Predicate<CommonErrorHandler> starterErrorHandler, Supplier<CommonErrorHandler> fallbackErrorHandler) {
 		this.registries = registries;
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
 		this.options = options;
 		this.starterErrorHandler = starterErrorHandler;
+		this.fallbackErrorHandler = fallbackErrorHandler;
 	}
 
 	@Override
@@ -145,7 +151,7 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	/**
 	 * Let records the error handler finishes with reach the gate, whichever handler the
-	 * container has; without one, spring-kafka's default is used, as it would be anyway.
+	 * container has; one without gets the application's (the starter's) error handler.
 	 */
 	private void gateErrorHandler(MessageListenerContainer container) {
 		if (!(container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)) {
@@ -156,7 +162,7 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			return;
 		}
 		if (errorHandler == null) {
-			errorHandler = new DefaultErrorHandler();
+			errorHandler = this.fallbackErrorHandler.get();
 		}
 		listenerContainer.setCommonErrorHandler(new GateAwareErrorHandler(errorHandler, this.gates));
 	}

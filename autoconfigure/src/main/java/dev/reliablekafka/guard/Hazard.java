@@ -47,8 +47,8 @@ public enum Hazard {
 	 * A consumer without committed offsets starts at the end of the log.
 	 */
 	LATEST_OFFSET_RESET("auto.offset.reset",
-			"a new consumer group, or one whose committed offsets expired, starts after the newest record and "
-					+ "never sees the records written before it",
+			"a new consumer group, or one whose committed offsets expired, starts after the newest record "
+					+ "(latest) or at a point in time (by_duration) and never sees the records written before it",
 			"remove spring.kafka.consumer.auto-offset-reset (the starter uses 'earliest') or set it to 'earliest'",
 			"reliable.kafka.guard.allow-latest-offset-reset"),
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -142,7 +143,7 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 			violations.add(new Violation(Hazard.AUTO_COMMIT, text(autoCommit), source));
 		}
 		Object reset = config.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
-		if (reset != null && "latest".equalsIgnoreCase(text(reset))) {
+		if (reset != null && skipsEarlierRecords(text(reset))) {
 			violations.add(new Violation(Hazard.LATEST_OFFSET_RESET, text(reset), source));
 		}
 		else if (reset == null && complete) {
@@ -163,6 +164,15 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 		if (ackMode != AckMode.MANUAL && ackMode != AckMode.MANUAL_IMMEDIATE) {
 			violations.add(new Violation(Hazard.NON_MANUAL_ACK_MODE, String.valueOf(ackMode), source));
 		}
+	}
+
+	/**
+	 * Kafka 4's {@code by_duration:<ISO duration>} starts a new group at a point in time,
+	 * skipping what was written before it, as {@code latest} does.
+	 */
+	private static boolean skipsEarlierRecords(String reset) {
+		String value = reset.toLowerCase(Locale.ROOT);
+		return value.equals("latest") || value.startsWith("by_duration");
 	}
 
 	/**

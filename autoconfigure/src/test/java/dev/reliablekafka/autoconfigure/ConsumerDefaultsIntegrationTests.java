@@ -65,6 +65,37 @@ class ConsumerDefaultsIntegrationTests {
 		});
 	}
 
+	@Test
+	void whenOneListenerChoosesTheConsumerGroupProtocolThenItAndAClassicListenerBothConsume() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, List.of("e-0", "e-1"));
+		this.contextRunner.withUserConfiguration(PlainListener.class, ConsumerProtocolListener.class)
+			.run((context) -> {
+				// The consumer protocol refuses an assignor; without the starter moving its own, this
+				// listener's consumer could not be created.
+				await().atMost(TIMEOUT).until(() -> context.getBean(ConsumerProtocolListener.class).received.size() == 2);
+				await().atMost(TIMEOUT).until(() -> context.getBean(PlainListener.class).received.size() == 2);
+				assertThat(context.getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
+					.getListenerContainer("plain")
+					.getContainerProperties()
+					.getKafkaConsumerProperties()).containsEntry("partition.assignment.strategy",
+							"org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConsumerProtocolListener {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "consumer-protocol", groupId = "${test.topic}-kip848", topics = "${test.topic}",
+				properties = "group.protocol=consumer")
+		void listen(String value) {
+			this.received.add(value);
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@KafkaListener(id = "class-level", idIsGroup = false, topics = "${test.topic}")
 	static class ClassLevelListener {

@@ -149,9 +149,19 @@ class ConsumerMetricsIntegrationTests {
 
 	@Test
 	void whenListenerHoldsARecordPastTheStuckThresholdThenHealthIsDownUntilItReturns() {
+		holdPastTheStuckThreshold();
+	}
+
+	@Test
+	void whenTransactionalListenerHoldsARecordPastTheStuckThresholdThenHealthIsDownUntilItReturns() {
+		holdPastTheStuckThreshold("spring.kafka.producer.transaction-id-prefix=held-");
+	}
+
+	private void holdPastTheStuckThreshold(String... properties) {
 		KafkaTestBroker.createTopics(1, this.topic);
 		this.contextRunner.withUserConfiguration(BlockingListener.class)
 			.withPropertyValues("reliable.kafka.monitor.stuck-after=1s")
+			.withPropertyValues(properties)
 			.run((context) -> {
 				ReliableKafkaHealthIndicator health = context.getBean(ReliableKafkaHealthIndicator.class);
 				await().atMost(TIMEOUT).until(() -> Status.UP.equals(health.health(true).getStatus()));

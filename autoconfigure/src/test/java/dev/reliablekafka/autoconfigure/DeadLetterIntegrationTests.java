@@ -21,6 +21,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -88,6 +90,23 @@ class DeadLetterIntegrationTests {
 			assertThat(meters.get("reliable.kafka.consumer.retries").tag("topic", this.topic).counter().count())
 				.isEqualTo(2.0);
 		});
+	}
+
+	@Test
+	void whenApplicationBuildsItsOwnContainerFactoryThenFailingRecordsAreDeadLetteredNotSkipped() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		KafkaTestBroker.send(this.topic, List.of("ok-0", "fail-1", "ok-2"));
+		this.contextRunner.withUserConfiguration(HandBuiltContainerFactory.class, FailingListener.class)
+			.run((context) -> {
+				FailingListener listener = context.getBean(FailingListener.class);
+				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 3);
+				assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT))
+					.extracting((record) -> new String(record.value(), StandardCharsets.UTF_8))
+					.containsExactly("fail-1");
+				// The starter's back-off (3 attempts here), not spring-kafka's default of 10 then skip.
+				assertThat(listener.attempts.get("fail-1").get()).isEqualTo(3);
+				assertThat(listener.processed).containsExactly("ok-0", "ok-2");
+			});
 	}
 
 	@Test
@@ -209,6 +228,23 @@ class DeadLetterIntegrationTests {
 				throw new IllegalStateException("cannot process this one");
 			}
 			this.processed.add(value);
+		}
+
+	}
+
+	/**
+	 * A container factory made by hand, as many existing applications have one: Boot's
+	 * configurer never sees it, so it has no error handler of its own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class HandBuiltContainerFactory {
+
+		@Bean
+		ConcurrentKafkaListenerContainerFactory<Object, Object> kafkaListenerContainerFactory(
+				ConsumerFactory<Object, Object> consumerFactory) {
+			ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+			factory.setConsumerFactory(consumerFactory);
+			return factory;
 		}
 
 	}

@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.adapter.RecordFilterStrategy;
 import org.springframework.kafka.support.Acknowledgment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +85,31 @@ class OutOfOrderAcknowledgmentIntegrationTests {
 				assertThat(listener.acknowledged).doesNotContain("slow-0");
 				listener.slow.countDown();
 			});
+	}
+
+	@Test
+	void whenARecordFilterDiscardsRecordsThenTheGateCountsThemAsHandledAndCommitsPastThem() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, List.of("ok-0", "skip-1", "ok-2", "skip-3"));
+		this.contextRunner.withUserConfiguration(ParallelListener.class, SkippingFilter.class).run((context) -> {
+			ParallelListener listener = context.getBean(ParallelListener.class);
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 4);
+			assertThat(listener.acknowledged).containsExactlyInAnyOrder("ok-0", "ok-2");
+		});
+	}
+
+	/**
+	 * Filters {@code skip-*} records out, on Boot's container factory, through its
+	 * {@code RecordFilterStrategy} bean.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class SkippingFilter {
+
+		@Bean
+		RecordFilterStrategy<Object, Object> skipping() {
+			return (record) -> String.valueOf(record.value()).startsWith("skip");
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

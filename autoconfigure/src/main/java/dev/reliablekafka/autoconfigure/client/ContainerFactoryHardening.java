@@ -22,6 +22,9 @@ import org.springframework.kafka.listener.ContainerProperties.AckMode;
  * {@value #AUTH_RETRY_SECONDS} seconds instead of stopping for good, so that it resumes once
  * the credentials or ACLs are fixed; {@code spring.kafka.listener.auth-exception-retry-interval}
  * overrides the interval.</li>
+ * <li>records a {@code RecordFilterStrategy} discards are acknowledged, so that the offset
+ * gate counts them as handled; otherwise nothing after a discarded record would ever be
+ * committed.</li>
  * </ul>
  *
  * @author Reliable Kafka team
@@ -48,6 +51,7 @@ class ContainerFactoryHardening implements BeanPostProcessor {
 				properties.setAckMode((commitMode == ReliableKafkaProperties.CommitMode.IMMEDIATE)
 						? AckMode.MANUAL_IMMEDIATE : AckMode.MANUAL);
 			}
+			factory.setAckDiscarded(true);
 			if (properties.getAuthExceptionRetryInterval() == null) {
 				properties.setAuthExceptionRetryInterval(Duration.ofSeconds(AUTH_RETRY_SECONDS));
 			}

@@ -14,6 +14,7 @@ import dev.reliablekafka.producer.ReliableProducerListener;
 import dev.reliablekafka.producer.SendFailureHandler;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -30,6 +31,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
 
 /**
@@ -108,6 +111,12 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	}
 
 	@Bean
+	ConsumerProtocolAssignor reliableKafkaConsumerProtocolAssignor(
+			ObjectProvider<KafkaListenerEndpointRegistry> registries, ListableBeanFactory beanFactory) {
+		return new ConsumerProtocolAssignor(registries, beanFactory);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	ListenerFailures reliableKafkaListenerFailures(ObjectProvider<ReliableKafkaMetrics> metrics) {
 		return new ListenerFailures(metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
@@ -122,13 +131,14 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	@Bean
 	ListenerAcknowledgmentInstaller reliableKafkaListenerAcknowledgmentInstaller(
 			ObjectProvider<KafkaListenerEndpointRegistry> registries, OffsetGates gates,
-			ReliableKafkaProperties properties, ObjectProvider<ReliableKafkaMetrics> metrics) {
+			ReliableKafkaProperties properties, ObjectProvider<ReliableKafkaMetrics> metrics,
+			ObjectProvider<CommonErrorHandler> errorHandlers) {
 		ReliableKafkaProperties.Consumer consumer = properties.getConsumer();
 		GatedRecordListener.Options options = new GatedRecordListener.Options(
 				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE), consumer.isAwaitForwards(),
 				consumer.getForwardTimeout(), false);
 		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
-				ReliableErrorHandler.class::isInstance);
+				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(DefaultErrorHandler::new));
 	}
 
 }

@@ -212,6 +212,13 @@ class ReliableKafkaGuardAutoConfigurationTests {
 	}
 
 	@Test
+	void whenOffsetResetStartsAtAPointInTimeThenStartupFails() {
+		this.contextRunner.withPropertyValues("spring.kafka.consumer.properties[auto.offset.reset]=by_duration:PT1H")
+			.run((context) -> assertThat(violations(context)).extracting(Violation::describe)
+				.containsExactly("auto.offset.reset=by_duration:PT1H on consumer factory 'kafkaConsumerFactory'"));
+	}
+
+	@Test
 	void whenLatestOffsetResetIsAcceptedThenStartupSucceeds() {
 		this.contextRunner
 			.withPropertyValues("spring.kafka.consumer.auto-offset-reset=latest",
