@@ -60,6 +60,26 @@ class ConsumerCrashScenarioTests {
 		assertThat(starter.lost).as("records lost with the starter").isZero();
 	}
 
+	/**
+	 * The limit of the starter, shown with the unsafe run's own listener code: a listener that
+	 * takes no {@code Acknowledgment} and hands the record to another thread looks finished
+	 * when it returns, so the starter acknowledges it then. Only a listener that acknowledges
+	 * from its worker (the starter row of L6) is protected.
+	 */
+	@Test
+	void l6WhenAListenerWithoutAcknowledgmentHandsOffThenTheStarterCannotTellAndACrashLosesToo(
+			KafkaTestCluster cluster) throws Exception {
+		Run unsafe = crashAndRecover(cluster, "plain", 1, false, "reliable.kafka.enabled=false",
+				"spring.kafka.consumer.enable-auto-commit=true",
+				"spring.kafka.consumer.properties[auto.commit.interval.ms]=100",
+				"spring.kafka.consumer.auto-offset-reset=earliest");
+		Run starter = crashAndRecover(cluster, "plain", 1, false);
+		report("L6 limit: hand-off without Acknowledgment", "consumer kill -9; listener returns before its worker",
+				"enable.auto.commit=true + hand-off (same code in both runs)", unsafe, starter);
+		assertThat(unsafe.lost).as("records lost with auto-commit and hand-off").isPositive();
+		assertThat(starter.lost).as("records lost with the starter: it acknowledges on return").isPositive();
+	}
+
 	@Test
 	void l7WhenParallelWorkersAcknowledgeOutOfOrderThenACrashLosesTheSkippedRecords(KafkaTestCluster cluster)
 			throws Exception {
