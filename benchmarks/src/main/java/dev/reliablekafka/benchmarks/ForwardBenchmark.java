@@ -144,44 +144,52 @@ final class ForwardBenchmark {
 			.sum();
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class ForwardingListener {
+	/**
+	 * Sends what it is given to the output topic.
+	 */
+	abstract static class Forwarder {
 
 		private final KafkaTemplate<Object, Object> template;
 
 		private final String output;
 
-		ForwardingListener(KafkaTemplate<Object, Object> template, @Value("${bench.output}") String output) {
+		Forwarder(KafkaTemplate<Object, Object> template, String output) {
 			this.template = template;
 			this.output = output;
 		}
 
-		@KafkaListener(topics = "${bench.topic}")
-		void onRecord(ConsumerRecord<Object, byte[]> record) {
-			received(1);
+		void forward(ConsumerRecord<Object, byte[]> record) {
 			this.template.send(this.output, record.value());
 		}
 
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	static class BatchForwardingListener {
+	static class ForwardingListener extends Forwarder {
 
-		private final KafkaTemplate<Object, Object> template;
+		ForwardingListener(KafkaTemplate<Object, Object> template, @Value("${bench.output}") String output) {
+			super(template, output);
+		}
 
-		private final String output;
+		@KafkaListener(topics = "${bench.topic}")
+		void onRecord(ConsumerRecord<Object, byte[]> record) {
+			received(1);
+			forward(record);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BatchForwardingListener extends Forwarder {
 
 		BatchForwardingListener(KafkaTemplate<Object, Object> template, @Value("${bench.output}") String output) {
-			this.template = template;
-			this.output = output;
+			super(template, output);
 		}
 
 		@KafkaListener(topics = "${bench.topic}")
 		void onRecords(List<ConsumerRecord<Object, byte[]>> records) {
 			received(records.size());
-			for (ConsumerRecord<Object, byte[]> record : records) {
-				this.template.send(this.output, record.value());
-			}
+			records.forEach(this::forward);
 		}
 
 	}

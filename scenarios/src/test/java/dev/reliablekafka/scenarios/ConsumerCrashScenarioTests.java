@@ -189,23 +189,10 @@ class ConsumerCrashScenarioTests {
 			second.destroyForcibly();
 			second.waitFor(30, TimeUnit.SECONDS);
 		}
-		keepLogs(topic);
+		ScenarioProcesses.keepLogs(this.temp, topic);
 		List<String> all = lines(processed);
 		Set<String> distinct = new HashSet<>(all);
 		return new Run(RECORDS, beforeCrash, all.size(), RECORDS - distinct.size(), all.size() - distinct.size());
-	}
-
-	/**
-	 * Keep the consumer processes' logs in target/, to read after a run.
-	 */
-	private void keepLogs(String topic) throws IOException {
-		Path kept = Path.of("target", "consumer-logs");
-		Files.createDirectories(kept);
-		try (var files = Files.list(this.temp)) {
-			for (Path file : files.filter((path) -> path.getFileName().toString().startsWith(topic)).toList()) {
-				Files.copy(file, kept.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-			}
-		}
 	}
 
 	private Process start(List<String> arguments, String log) throws IOException {

@@ -1,7 +1,5 @@
 package dev.reliablekafka.scenarios;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,7 +128,7 @@ class ReadProcessWriteScenarioTests {
 				second.waitFor(30, TimeUnit.SECONDS);
 			}
 		}
-		keepLogs(topic);
+		ScenarioProcesses.keepLogs(this.temp, topic);
 		return Run.of(records, SequenceLedger.committedOccurrences(cluster, output, records));
 	}
 
@@ -189,19 +187,6 @@ class ReadProcessWriteScenarioTests {
 				producer.send(new ProducerRecord<>(topic, 0, null, SequenceLedger.value(i)));
 			}
 			producer.flush();
-		}
-	}
-
-	/**
-	 * Keep the consumer processes' logs in target/, to read after a run.
-	 */
-	private void keepLogs(String topic) throws IOException {
-		Path kept = Path.of("target", "consumer-logs");
-		Files.createDirectories(kept);
-		try (var files = Files.list(this.temp)) {
-			for (Path file : files.filter((path) -> path.getFileName().toString().startsWith(topic)).toList()) {
-				Files.copy(file, kept.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-			}
 		}
 	}
 

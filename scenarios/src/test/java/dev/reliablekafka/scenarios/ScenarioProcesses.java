@@ -1,7 +1,9 @@
 package dev.reliablekafka.scenarios;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,20 @@ final class ScenarioProcesses {
 		}, "parent-watchdog");
 		watchdog.setDaemon(true);
 		watchdog.start();
+	}
+
+	/**
+	 * Keep the logs of a run's processes (files in {@code directory} whose names start with
+	 * {@code prefix}) in {@code target/consumer-logs}, to read after a run.
+	 */
+	static void keepLogs(Path directory, String prefix) throws IOException {
+		Path kept = Path.of("target", "consumer-logs");
+		Files.createDirectories(kept);
+		try (var files = Files.list(directory)) {
+			for (Path file : files.filter((path) -> path.getFileName().toString().startsWith(prefix)).toList()) {
+				Files.copy(file, kept.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
 	}
 
 	/**

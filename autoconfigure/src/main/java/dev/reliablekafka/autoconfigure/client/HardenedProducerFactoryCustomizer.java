@@ -9,6 +9,7 @@ import dev.reliablekafka.deadletter.DeadLetterSerializer;
 import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.core.Ordered;
@@ -58,25 +59,36 @@ class HardenedProducerFactoryCustomizer implements DefaultKafkaProducerFactoryCu
 	private static void writeDeadLettersRaw(DefaultKafkaProducerFactory producerFactory) {
 		Map<String, Object> current = producerFactory.getConfigurationProperties();
 		Map<String, Object> updates = new HashMap<>();
-		Supplier<Serializer<?>> keySerializers = producerFactory.getKeySerializerSupplier();
-		if (keySerializers.get() != null) {
-			producerFactory.setKeySerializerSupplier(() -> new DeadLetterSerializer<>(keySerializers.get()));
+		Supplier<Serializer<?>> keys = writeRaw(producerFactory.getKeySerializerSupplier(), current, updates,
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.KEY_DELEGATE);
+		if (keys != null) {
+			producerFactory.setKeySerializerSupplier(keys);
 		}
-		else if (delegateTo(current, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG)) {
-			updates.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.class);
-			updates.put(DeadLetterSerializer.KEY_DELEGATE, current.get(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG));
-		}
-		Supplier<Serializer<?>> valueSerializers = producerFactory.getValueSerializerSupplier();
-		if (valueSerializers.get() != null) {
-			producerFactory.setValueSerializerSupplier(() -> new DeadLetterSerializer<>(valueSerializers.get()));
-		}
-		else if (delegateTo(current, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
-			updates.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.class);
-			updates.put(DeadLetterSerializer.VALUE_DELEGATE, current.get(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG));
+		Supplier<Serializer<?>> values = writeRaw(producerFactory.getValueSerializerSupplier(), current, updates,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, DeadLetterSerializer.VALUE_DELEGATE);
+		if (values != null) {
+			producerFactory.setValueSerializerSupplier(values);
 		}
 		if (!updates.isEmpty()) {
 			producerFactory.updateConfigs(updates);
 		}
+	}
+
+	/**
+	 * Put a {@link DeadLetterSerializer} in front of one serializer: around the instances a
+	 * supplier gives (returned, to be set), or in the configuration, naming the configured
+	 * class as its delegate.
+	 */
+	private static @Nullable Supplier<Serializer<?>> writeRaw(Supplier<Serializer<?>> serializers,
+			Map<String, Object> current, Map<String, Object> updates, String key, String delegateKey) {
+		if (serializers.get() != null) {
+			return () -> new DeadLetterSerializer<>(serializers.get());
+		}
+		if (delegateTo(current, key)) {
+			updates.put(key, DeadLetterSerializer.class);
+			updates.put(delegateKey, current.get(key));
+		}
+		return null;
 	}
 
 	private static boolean delegateTo(Map<String, Object> current, String key) {
