@@ -88,15 +88,17 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 		}
 		OffsetGate gate = this.gates.current();
 		gate.group(KafkaUtils.getConsumerGroupId());
-		if (gate.deliver(data, acknowledgment)) {
+		boolean retry = gate.deliver(data, acknowledgment);
+		if (retry) {
 			this.options.metrics().retried(data.topic());
 		}
 		if (this.options.transactional()) {
 			onMessageInTransaction(data, acknowledgment, consumer, gate);
 			return;
 		}
-		ForwardScope forwards = this.options.awaitForwards() ? ForwardScope.open(gate.forwardFailedBefore(data))
-				: null;
+		// Only a record delivered before can have had an output fail.
+		ForwardScope forwards = this.options.awaitForwards()
+				? ForwardScope.open(retry && gate.forwardFailedBefore(data)) : null;
 		Acknowledgment gated = new GatedAcknowledgment(gate, data, acknowledgment, forwards, this.options.metrics());
 		try {
 			invoke(data, gated, consumer);

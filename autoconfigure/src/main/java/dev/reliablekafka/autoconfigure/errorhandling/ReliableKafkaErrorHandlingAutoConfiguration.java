@@ -68,9 +68,8 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 			ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
 		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
 		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
-		ReliableErrorHandler errorHandler = (deadLetters != null)
-				? new ReliableErrorHandler(deadLetters, boundedBackOff(errorHandling.getBackOff()))
-				: new ReliableErrorHandler(NeverSkipRecoverer.INSTANCE, unboundedBackOff(errorHandling.getBackOff()));
+		ReliableErrorHandler errorHandler = new ReliableErrorHandler(recoverer(deadLetters),
+				backOff(errorHandling.getBackOff(), deadLetters != null));
 		classify(errorHandler, errorHandling, deadLetters != null);
 		return errorHandler;
 	}
@@ -88,7 +87,7 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 			ObjectProvider<OffsetGates> gates) {
 		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
 		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
-		ConsumerRecordRecoverer target = (deadLetters != null) ? deadLetters : NeverSkipRecoverer.INSTANCE;
+		ConsumerRecordRecoverer target = recoverer(deadLetters);
 		OffsetGates offsetGates = gates.getIfAvailable();
 		BiConsumer<ConsumerRecord<?, ?>, Exception> recoverer = (record, exception) -> {
 			target.accept(record, exception);
@@ -96,11 +95,9 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 				offsetGates.current().release(record);
 			}
 		};
-		BackOff backOff = (deadLetters != null) ? boundedBackOff(errorHandling.getBackOff())
-				: unboundedBackOff(errorHandling.getBackOff());
 		KafkaOperations<?, ?> template = templates.getIfUnique();
 		DefaultAfterRollbackProcessor<Object, Object> processor = new DefaultAfterRollbackProcessor<>(recoverer,
-				backOff, template, template != null);
+				backOff(errorHandling.getBackOff(), deadLetters != null), template, template != null);
 		classify(processor, errorHandling, deadLetters != null);
 		return processor;
 	}
@@ -108,6 +105,22 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 	private static @Nullable DeadLetterPublishingRecoverer deadLetters(
 			ReliableKafkaProperties.ErrorHandling errorHandling, ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
 		return errorHandling.getDeadLetter().isEnabled() ? recoverers.getIfUnique() : null;
+	}
+
+	/**
+	 * Where a failing record goes once its retries are used up: the dead-letter topic, or,
+	 * with dead-lettering off, nowhere, so that it is retried.
+	 */
+	private static ConsumerRecordRecoverer recoverer(@Nullable DeadLetterPublishingRecoverer deadLetters) {
+		return (deadLetters != null) ? deadLetters : NeverSkipRecoverer.INSTANCE;
+	}
+
+	/**
+	 * The pauses between retries: bounded by the attempts when there is a dead-letter topic
+	 * to go to, unbounded otherwise.
+	 */
+	private static BackOff backOff(ReliableKafkaProperties.BackOff properties, boolean deadLettering) {
+		return deadLettering ? boundedBackOff(properties) : unboundedBackOff(properties);
 	}
 
 	private static void classify(FailedRecordProcessor processor, ReliableKafkaProperties.ErrorHandling errorHandling,
