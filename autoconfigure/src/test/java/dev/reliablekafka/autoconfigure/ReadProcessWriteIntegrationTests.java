@@ -53,6 +53,14 @@ class ReadProcessWriteIntegrationTests {
 
 	private final TopicPartition partition = new TopicPartition(this.topic, 0);
 
+	/**
+	 * Transactional ids of their own per test: the broker is shared, and a transaction one test
+	 * left behind (seen once: the next test's producer timed out in InitProducerId after the
+	 * test whose dead-letter topic refused writes) must not hold up another test's producer.
+	 */
+	private final String transactions = "spring.kafka.producer.transaction-id-prefix="
+			+ KafkaTestBroker.uniqueName("rpw") + "-";
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
 		.withBean(SimpleMeterRegistry.class)
@@ -69,7 +77,7 @@ class ReadProcessWriteIntegrationTests {
 		List<String> inputs = inputs(12, 3, 7);
 		KafkaTestBroker.send(this.topic, inputs);
 		this.contextRunner.withUserConfiguration(ForwardingListener.class)
-			.withPropertyValues("spring.kafka.producer.transaction-id-prefix=rpw-")
+			.withPropertyValues(this.transactions)
 			.run((context) -> {
 				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 12);
 				assertThat(values(KafkaTestBroker.readCommitted(this.topic + "-dlt", 2, TIMEOUT)))
@@ -96,7 +104,7 @@ class ReadProcessWriteIntegrationTests {
 		KafkaTestBroker.createTopic(this.topic + "-dlt", 1, Map.of("max.message.bytes", "64"));
 		KafkaTestBroker.send(this.topic, inputs(3, 1));
 		this.contextRunner.withUserConfiguration(ForwardingListener.class)
-			.withPropertyValues("spring.kafka.producer.transaction-id-prefix=rpw-")
+			.withPropertyValues(this.transactions)
 			.run((context) -> {
 				ForwardingListener listener = context.getBean(ForwardingListener.class);
 				// Three rounds of retries, each ending in a refused dead letter.
@@ -116,7 +124,7 @@ class ReadProcessWriteIntegrationTests {
 		KafkaTestBroker.createTopics(1, this.topic, this.output);
 		KafkaTestBroker.send(this.topic, inputs(2, 1));
 		this.contextRunner.withUserConfiguration(ForwardingListener.class)
-			.withPropertyValues("spring.kafka.producer.transaction-id-prefix=rpw-",
+			.withPropertyValues(this.transactions,
 					"reliable.kafka.error-handling.dead-letter.enabled=false",
 					"reliable.kafka.error-handling.back-off.initial-interval=5ms",
 					"reliable.kafka.error-handling.back-off.max-interval=10ms")
@@ -134,7 +142,7 @@ class ReadProcessWriteIntegrationTests {
 		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt", this.output);
 		KafkaTestBroker.send(this.topic, List.of("ok-0"));
 		this.contextRunner.withUserConfiguration(HandOffListener.class)
-			.withPropertyValues("spring.kafka.producer.transaction-id-prefix=rpw-")
+			.withPropertyValues(this.transactions)
 			.run((context) -> {
 				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 1);
 				List<ConsumerRecord<byte[], byte[]>> deadLetters = KafkaTestBroker.readCommitted(this.topic + "-dlt",
