@@ -35,8 +35,6 @@ final class ForwardScope {
 
 	private volatile @Nullable Throwable failure;
 
-	private volatile boolean closed;
-
 	private ForwardScope(boolean synchronous) {
 		this.synchronous = synchronous;
 	}
@@ -98,13 +96,12 @@ final class ForwardScope {
 	 */
 	void close() {
 		CURRENT.remove();
-		this.closed = true;
 		arrive();
 	}
 
 	/**
-	 * Run one of two actions once the scope is closed and every send completed. Called
-	 * while the scope is open, only from the listener thread.
+	 * Run one of two actions once the scope is closed and every send completed. May be
+	 * called from any thread, before or after the scope is closed.
 	 * @param sent what to do when every send succeeded (or none was made)
 	 * @param failed what to do with the first send failure
 	 */
@@ -142,15 +139,21 @@ final class ForwardScope {
 		}
 	}
 
-	private CompletableFuture<Void> completion() {
+	/**
+	 * The future of this scope's sends. Synchronized with {@link #arrive()}: a listener that
+	 * acknowledges from another thread asks for it while the listener thread may be closing
+	 * the scope, and a future made after the last arrival would never complete.
+	 */
+	private synchronized CompletableFuture<Void> completion() {
 		CompletableFuture<Void> completion = this.completion;
 		if (completion != null) {
 			return completion;
 		}
-		if (this.closed) {
-			return NOTHING_SENT;
+		if (this.pending.get() == 0) {
+			// Closed and every send completed (the scope's own count is released by close).
+			Throwable failure = this.failure;
+			return (failure != null) ? CompletableFuture.failedFuture(failure) : NOTHING_SENT;
 		}
-		// Still open, so on the listener thread: a later send may yet belong to this record.
 		completion = new CompletableFuture<>();
 		this.completion = completion;
 		return completion;
@@ -158,7 +161,10 @@ final class ForwardScope {
 
 	private void arrive() {
 		if (this.pending.decrementAndGet() == 0) {
-			CompletableFuture<Void> completion = this.completion;
+			CompletableFuture<Void> completion;
+			synchronized (this) {
+				completion = this.completion;
+			}
 			if (completion == null) {
 				return;
 			}
