@@ -252,6 +252,51 @@ public class ReliableKafkaProperties {
 		 */
 		private Duration forwardTimeout = Duration.ofSeconds(30);
 
+		/**
+		 * Whether the failed results of listeners that return a CompletableFuture, a Mono or
+		 * are Kotlin suspend functions are retried with the error-handling back-off and then
+		 * dead-lettered by the starter, the record staying uncommitted until then.
+		 */
+		private boolean retryAsyncResults = true;
+
+		/**
+		 * Whether a batch listener's batch that fails with an exception that names no record
+		 * (not a BatchListenerFailedException) is delivered again record by record, so that
+		 * only the records that fail on their own are retried and dead-lettered.
+		 */
+		private boolean isolateBatchFailures = true;
+
+		/**
+		 * Most records a partition may hold delivered but uncommitted (records done behind
+		 * one that is not) before it is paused, until half of them are committed; bounds the
+		 * memory a hung record can pin.
+		 */
+		private int maxPendingPerPartition = 10_000;
+
+		public int getMaxPendingPerPartition() {
+			return this.maxPendingPerPartition;
+		}
+
+		public void setMaxPendingPerPartition(int maxPendingPerPartition) {
+			this.maxPendingPerPartition = maxPendingPerPartition;
+		}
+
+		public boolean isIsolateBatchFailures() {
+			return this.isolateBatchFailures;
+		}
+
+		public void setIsolateBatchFailures(boolean isolateBatchFailures) {
+			this.isolateBatchFailures = isolateBatchFailures;
+		}
+
+		public boolean isRetryAsyncResults() {
+			return this.retryAsyncResults;
+		}
+
+		public void setRetryAsyncResults(boolean retryAsyncResults) {
+			this.retryAsyncResults = retryAsyncResults;
+		}
+
 		public boolean isAwaitForwards() {
 			return this.awaitForwards;
 		}
@@ -580,6 +625,20 @@ public class ReliableKafkaProperties {
 
 		public void setAllowReadUncommitted(boolean allowReadUncommitted) {
 			this.allowReadUncommitted = allowReadUncommitted;
+		}
+
+		/**
+		 * Whether listener error handlers that log a failing record and skip it (a
+		 * CommonLoggingErrorHandler, a DefaultErrorHandler without a recoverer) are accepted.
+		 */
+		private boolean allowSkippingErrorHandler;
+
+		public boolean isAllowSkippingErrorHandler() {
+			return this.allowSkippingErrorHandler;
+		}
+
+		public void setAllowSkippingErrorHandler(boolean allowSkippingErrorHandler) {
+			this.allowSkippingErrorHandler = allowSkippingErrorHandler;
 		}
 
 		public GuardMode getMode() {

@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.Map;
 
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -14,6 +16,7 @@ import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListe
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ListenerType;
 import org.springframework.kafka.listener.ListenerUtils;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
@@ -44,6 +47,10 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 
 	private final Options options;
 
+	private final boolean asynchronous;
+
+	private volatile OffsetGate.@Nullable PartitionPauser pauser;
+
 	/**
 	 * Wrap a listener.
 	 * @param delegate the listener, whose innermost delegate receives acknowledgments
@@ -53,10 +60,32 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 	 */
 	public GatedRecordListener(MessageListener<K, V> delegate, OffsetGates gates, boolean acknowledgeOnReturn,
 			Options options) {
+		this(delegate, gates, acknowledgeOnReturn, options, false);
+	}
+
+	private GatedRecordListener(MessageListener<K, V> delegate, OffsetGates gates, boolean acknowledgeOnReturn,
+			Options options, boolean asynchronous) {
 		super(delegate);
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
 		this.options = options;
+		this.asynchronous = asynchronous;
+	}
+
+	/**
+	 * Wrap a listener that returns asynchronous results and reports the failed ones to
+	 * {@link AsyncListenerRetries}: a record is acknowledged when spring-kafka sees its
+	 * result complete successfully, or when it was dead-lettered.
+	 * @param <K> the key type
+	 * @param <V> the value type
+	 * @param listener the listener
+	 * @param gates the gates of the consumer threads
+	 * @param options how the wrapper counts redeliveries
+	 * @return the wrapped listener
+	 */
+	public static <K, V> GatedRecordListener<K, V> wrapAsynchronous(MessageListener<K, V> listener,
+			OffsetGates gates, Options options) {
+		return new GatedRecordListener<>(listener, gates, false, options, true);
 	}
 
 	/**
@@ -88,12 +117,21 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 		}
 		OffsetGate gate = this.gates.current();
 		gate.group(KafkaUtils.getConsumerGroupId());
+		if (this.pauser != null) {
+			gate.limit(this.options.maxPending(), this.pauser);
+		}
 		boolean retry = gate.deliver(data, acknowledgment);
 		if (retry) {
 			this.options.metrics().retried(data.topic());
 		}
 		if (this.options.transactional()) {
 			onMessageInTransaction(data, acknowledgment, consumer, gate);
+			return;
+		}
+		if (this.asynchronous) {
+			Acknowledgment gated = new GatedAcknowledgment(gate, data, acknowledgment, null, this.options.metrics());
+			// Attempts after the first run on the retry thread, where the consumer is not to be touched.
+			invoke(data, new AsyncDelivery(data, gate, gated, (delivery) -> invoke(data, delivery, null)), consumer);
 			return;
 		}
 		// Only a record delivered before can have had an output fail.
@@ -148,6 +186,18 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 		throw new UnsupportedOperationException("The container must supply an Acknowledgment");
 	}
 
+	/**
+	 * The gate orders acknowledgments itself: the container is to commit each one it
+	 * receives rather than wait, as it does for asynchronous listeners, for the earlier
+	 * records of the poll to be acknowledged too (the gate acknowledges only the last of
+	 * each run of processed records).
+	 * @return {@code false}
+	 */
+	@Override
+	public boolean isAsyncReplies() {
+		return false;
+	}
+
 	@Override
 	public void registerSeekCallback(ConsumerSeekCallback callback) {
 		// Called on the consumer thread: the callback seeks from any thread, at its next poll.
@@ -176,9 +226,62 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 	 * @param forwardTimeout how long a record whose output failed before waits for its output
 	 * on the consumer thread when it is processed again
 	 * @param transactional whether the container commits offsets in Kafka transactions
+	 * @param maxPending the most records a partition may hold behind an unfinished one
+	 * before it is paused
 	 */
 	public record Options(ReliableKafkaMetrics metrics, boolean awaitForwards, Duration forwardTimeout,
-			boolean transactional) {
+			boolean transactional, int maxPending) {
+
+		/**
+		 * The same options for a container that does or does not commit in transactions.
+		 * @param transactional whether the container commits offsets in Kafka transactions
+		 * @return the options
+		 */
+		public Options transactional(boolean transactional) {
+			return new Options(this.metrics, this.awaitForwards, this.forwardTimeout, transactional, this.maxPending);
+		}
+
+	}
+
+	/**
+	 * Let the gate pause a partition of this listener's container that holds more than
+	 * {@link Options#maxPending()} records behind an unfinished one.
+	 * @param container the container this listener is the listener of
+	 */
+	public void pauseThrough(MessageListenerContainer container) {
+		this.pauser = new ContainerPauser(container, this.options.maxPending());
+	}
+
+	/**
+	 * Pauses a partition through its container, which does it on the consumer thread at the
+	 * next poll.
+	 */
+	private static final class ContainerPauser implements OffsetGate.PartitionPauser {
+
+		private static final Log logger = LogFactory.getLog(GatedRecordListener.class);
+
+		private final MessageListenerContainer container;
+
+		private final int maxPending;
+
+		ContainerPauser(MessageListenerContainer container, int maxPending) {
+			this.container = container;
+			this.maxPending = maxPending;
+		}
+
+		@Override
+		public void pause(TopicPartition topicPartition) {
+			logger.warn("Pausing " + topicPartition + " of listener '" + this.container.getListenerId() + "': more "
+					+ "than " + this.maxPending + " records wait there behind one that is not finished "
+					+ "(reliable.kafka.consumer.max-pending-per-partition)");
+			this.container.pausePartition(topicPartition);
+		}
+
+		@Override
+		public void resume(TopicPartition topicPartition) {
+			logger.info("Resuming " + topicPartition + " of listener '" + this.container.getListenerId() + "'");
+			this.container.resumePartition(topicPartition);
+		}
 
 	}
 

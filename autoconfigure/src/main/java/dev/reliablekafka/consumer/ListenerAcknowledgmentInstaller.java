@@ -47,6 +47,10 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private final Supplier<CommonErrorHandler> fallbackErrorHandler;
 
+	private final ObjectProvider<AsyncListenerRetries> asyncRetries;
+
+	private final boolean isolateBatchFailures;
+
 	/**
 	 * Create an installer.
 	 * @param registries the registries whose containers are wrapped
@@ -60,16 +64,22 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 	 * @param fallbackErrorHandler the error handler of containers that have none (built by a
 	 * container factory the application made by hand), instead of spring-kafka's default,
 	 * which skips a record after ten attempts
+	 * @param asyncRetries the retries of listeners that return asynchronous results
+	 * @param isolateBatchFailures whether a batch that fails without naming its failed record
+	 * is delivered again record by record
 	 */
 	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
 			OffsetGates gates, boolean acknowledgeOnReturn, GatedRecordListener.Options options,
-			Predicate<CommonErrorHandler> starterErrorHandler, Supplier<CommonErrorHandler> fallbackErrorHandler) {
+			Predicate<CommonErrorHandler> starterErrorHandler, Supplier<CommonErrorHandler> fallbackErrorHandler,
+			ObjectProvider<AsyncListenerRetries> asyncRetries, boolean isolateBatchFailures) {
 		this.registries = registries;
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
 		this.options = options;
 		this.starterErrorHandler = starterErrorHandler;
 		this.fallbackErrorHandler = fallbackErrorHandler;
+		this.asyncRetries = asyncRetries;
+		this.isolateBatchFailures = isolateBatchFailures;
 	}
 
 	@Override
@@ -78,6 +88,24 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		this.registries.orderedStream()
 			.flatMap((registry) -> registry.getAllListenerContainers().stream())
 			.forEach((container) -> install(container, neverAcknowledging));
+		if (!neverAcknowledging.isEmpty()) {
+			throw new ListenerNeverAcknowledgesException(neverAcknowledging);
+		}
+	}
+
+	/**
+	 * Gate a container a factory created after startup (registered with the endpoint
+	 * registry at runtime) as the ones created before were. Containers created before startup
+	 * are left to {@link #run()}.
+	 * @param container the container, its listener set up
+	 * @throws ListenerNeverAcknowledgesException if its listener would never be committed
+	 */
+	public void installLate(MessageListenerContainer container) {
+		if (!isRunning()) {
+			return;
+		}
+		List<String> neverAcknowledging = new ArrayList<>();
+		install(container, neverAcknowledging);
 		if (!neverAcknowledging.isEmpty()) {
 			throw new ListenerNeverAcknowledgesException(neverAcknowledging);
 		}
@@ -92,8 +120,7 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			return;
 		}
 		if (ListenerIntrospection.innermost(listener) instanceof AsyncRepliesAware async && async.isAsyncReplies()) {
-			logger.debug("Listener '" + container.getListenerId() + "' returns asynchronous results; spring-kafka "
-					+ "acknowledges it when the result completes");
+			installAsynchronous(container, listener);
 			return;
 		}
 		if (container.getContainerProperties().isAsyncAcks()) {
@@ -110,10 +137,11 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		}
 		boolean transactional = isTransactional(container);
 		if (listener instanceof MessageListener recordListener) {
-			GatedRecordListener.Options options = new GatedRecordListener.Options(this.options.metrics(),
-					this.options.awaitForwards(), this.options.forwardTimeout(), transactional);
-			container.setupMessageListener(GatedRecordListener.wrap(recordListener, this.gates, !takesAcknowledgment,
-					options));
+			GatedRecordListener.Options options = this.options.transactional(transactional);
+			GatedRecordListener<?, ?> gated = GatedRecordListener.wrap(recordListener, this.gates, !takesAcknowledgment,
+					options);
+			gated.pauseThrough(container);
+			container.setupMessageListener(gated);
 			if (transactional) {
 				rollBackOnFailure(container);
 			}
@@ -122,8 +150,31 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			}
 		}
 		else if (listener instanceof BatchMessageListener batchListener && !takesAcknowledgment) {
-			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(batchListener));
+			BatchMessageListener<?, ?> delivered = batchListener;
+			if (this.isolateBatchFailures && !transactional && !ListenerIntrospection.takesConsumerRecords(listener)) {
+				delivered = new IsolatingBatchListener<>(batchListener);
+			}
+			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(delivered));
 		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void installAsynchronous(MessageListenerContainer container, Object listener) {
+		AsyncListenerRetries retries = this.asyncRetries.getIfAvailable();
+		String reason = (retries == null) ? "reliable.kafka.consumer.retry-async-results is false"
+				: isTransactional(container) ? "its container is transactional"
+						: !retries.isInstalled(container) ? "it names its errorHandler or containerPostProcessor by "
+								+ "an expression, or was not built from a @KafkaListener at startup" : null;
+		if (reason != null || !(listener instanceof MessageListener recordListener)) {
+			logger.warn("Listener '" + container.getListenerId() + "' returns asynchronous results and the starter "
+					+ "leaves it to spring-kafka (" + ((reason != null) ? reason : "a batch listener") + "), which "
+					+ "acknowledges a failed result before it retries it: a crash during its retries loses the record");
+			return;
+		}
+		GatedRecordListener<?, ?> gated = GatedRecordListener.wrapAsynchronous(recordListener, this.gates, this.options);
+		gated.pauseThrough(container);
+		container.setupMessageListener(gated);
+		gateErrorHandler(container);
 	}
 
 	private static boolean isTransactional(MessageListenerContainer container) {

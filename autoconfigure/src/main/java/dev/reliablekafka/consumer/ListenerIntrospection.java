@@ -61,6 +61,16 @@ final class ListenerIntrospection {
 	}
 
 	/**
+	 * Return whether a batch listener takes its records as {@code ConsumerRecords} rather
+	 * than as a list, so that it cannot be handed a part of its batch.
+	 * @param listener the container's listener
+	 * @return whether the listener takes {@code ConsumerRecords}
+	 */
+	static boolean takesConsumerRecords(Object listener) {
+		return innermost(listener) instanceof MessagingMessageListenerAdapter<?, ?> adapter && adapter.isConsumerRecords();
+	}
+
+	/**
 	 * Return whether the listener receives an {@code Acknowledgment} and is therefore
 	 * responsible for calling it.
 	 * @param listener the container's listener

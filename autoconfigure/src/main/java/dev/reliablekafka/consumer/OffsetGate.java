@@ -36,6 +36,10 @@ public final class OffsetGate {
 
 	private volatile @Nullable ConsumerSeekCallback seekCallback;
 
+	private volatile int maxPending = Integer.MAX_VALUE;
+
+	private volatile @Nullable PartitionPauser pauser;
+
 	/**
 	 * Create a gate for the calling consumer thread.
 	 */
@@ -50,6 +54,20 @@ public final class OffsetGate {
 	public void group(@Nullable String group) {
 		if (group != null && !group.equals(this.group)) {
 			this.group = group;
+		}
+	}
+
+	/**
+	 * Bound what this gate holds: a partition with more than {@code maxPending} records
+	 * delivered and not yet committed (records done behind one that is not) is paused until
+	 * half of them are committed, so that a hung record cannot fill the heap.
+	 * @param maxPending the most records a partition holds before it is paused
+	 * @param pauser pauses and resumes this gate's partitions, from any thread
+	 */
+	public void limit(int maxPending, PartitionPauser pauser) {
+		if (this.pauser != pauser) {
+			this.maxPending = maxPending;
+			this.pauser = pauser;
 		}
 	}
 
@@ -82,8 +100,10 @@ public final class OffsetGate {
 		}
 		int inFlight = 0;
 		int acknowledged = 0;
+		int paused = 0;
 		Unacknowledged oldest = null;
 		for (int i = 0; i < current.size(); i++) {
+			paused += current.get(i).paused ? 1 : 0;
 			// Read without the partition's lock, which is held while an acknowledgment commits:
 			// a slow broker must not stall health checks and meter scrapes.
 			for (Map.Entry<Long, Entry> entry : current.get(i).entries.entrySet()) {
@@ -98,7 +118,7 @@ public final class OffsetGate {
 				}
 			}
 		}
-		return new Snapshot(this.group, inFlight, acknowledged, oldest);
+		return new Snapshot(this.group, inFlight, acknowledged, paused, oldest);
 	}
 
 	/**
@@ -109,7 +129,13 @@ public final class OffsetGate {
 	 * this is a retry
 	 */
 	public boolean deliver(ConsumerRecord<?, ?> record, Acknowledgment acknowledgment) {
-		return partition(record).deliver(record.offset(), acknowledgment);
+		Partition partition = partition(record);
+		boolean retry = partition.deliver(record.offset(), acknowledgment);
+		PartitionPauser pauser = this.pauser;
+		if (pauser != null) {
+			partition.pauseAbove(this.maxPending, pauser, record);
+		}
+		return retry;
 	}
 
 	/**
@@ -120,6 +146,14 @@ public final class OffsetGate {
 		Partition partition = existingPartition(record);
 		if (partition != null) {
 			partition.complete(record.offset(), null);
+			resumeIfDrained(partition, record);
+		}
+	}
+
+	private void resumeIfDrained(Partition partition, ConsumerRecord<?, ?> record) {
+		PartitionPauser pauser = this.pauser;
+		if (pauser != null) {
+			partition.resumeAtOrBelow(this.maxPending / 2, pauser, record.topic(), record.partition());
 		}
 	}
 
@@ -132,8 +166,21 @@ public final class OffsetGate {
 	 */
 	public void recovered(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
 		TopicPartition topicPartition = new TopicPartition(record.topic(), record.partition());
-		partition(record).complete(record.offset(), (offset) -> consumer
+		Partition partition = partition(record);
+		partition.complete(record.offset(), (offset) -> consumer
 			.commitSync(Map.of(topicPartition, new OffsetAndMetadata(offset + 1))));
+		resumeIfDrained(partition, record);
+	}
+
+	/**
+	 * Return whether a record is still waiting here to be processed: delivered, not yet
+	 * acknowledged, and its partition still owned by this consumer.
+	 * @param record the record
+	 * @return whether the record is pending
+	 */
+	public boolean isPending(ConsumerRecord<?, ?> record) {
+		Partition partition = existingPartition(record);
+		return partition != null && partition.isPending(record.offset());
 	}
 
 	/**
@@ -197,8 +244,23 @@ public final class OffsetGate {
 		if (topicPartitions == null) {
 			return;
 		}
+		List<TopicPartition> forgotten = new ArrayList<>();
+		List<Partition> removed = new ArrayList<>();
 		synchronized (this.partitions) {
-			topicPartitions.forEach(this.partitions::remove);
+			for (TopicPartition topicPartition : topicPartitions) {
+				Partition partition = this.partitions.remove(topicPartition);
+				if (partition != null) {
+					forgotten.add(topicPartition);
+					removed.add(partition);
+				}
+			}
+		}
+		PartitionPauser pauser = this.pauser;
+		if (pauser != null) {
+			for (int i = 0; i < removed.size(); i++) {
+				removed.get(i).resumeAtOrBelow(Integer.MAX_VALUE, pauser, forgotten.get(i).topic(),
+						forgotten.get(i).partition());
+			}
 		}
 	}
 
@@ -238,6 +300,30 @@ public final class OffsetGate {
 	private static final class Partition {
 
 		private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
+
+		private volatile boolean paused;
+
+		/**
+		 * Pause the partition if it holds more than the limit and is not paused yet. The
+		 * pauser is called under this partition's lock, so that its calls follow the order
+		 * of the changes they make.
+		 */
+		synchronized void pauseAbove(int limit, PartitionPauser pauser, ConsumerRecord<?, ?> record) {
+			if (!this.paused && this.entries.size() > limit) {
+				this.paused = true;
+				pauser.pause(new TopicPartition(record.topic(), record.partition()));
+			}
+		}
+
+		/**
+		 * Resume the partition if it is paused and holds no more than the limit.
+		 */
+		synchronized void resumeAtOrBelow(int limit, PartitionPauser pauser, String topic, int partition) {
+			if (this.paused && this.entries.size() <= limit) {
+				this.paused = false;
+				pauser.resume(new TopicPartition(topic, partition));
+			}
+		}
 
 		synchronized boolean deliver(long offset, Acknowledgment acknowledgment) {
 			Entry entry = this.entries.get(offset);
@@ -283,6 +369,11 @@ public final class OffsetGate {
 			else if (lastWithAcknowledgment != null) {
 				lastWithAcknowledgment.acknowledgment.acknowledge();
 			}
+		}
+
+		synchronized boolean isPending(long offset) {
+			Entry entry = this.entries.get(offset);
+			return entry != null && !entry.done;
 		}
 
 		synchronized boolean forwardFailed(long offset) {
@@ -332,10 +423,31 @@ public final class OffsetGate {
 	 * @param inFlight records delivered to the listener and not yet acknowledged
 	 * @param acknowledgedUncommitted records acknowledged but waiting for an earlier record of
 	 * their partition before they can be committed
+	 * @param pausedPartitions partitions paused because they hold too many records behind an
+	 * unfinished one
 	 * @param oldest the record unacknowledged for longest, if any
 	 */
-	public record Snapshot(@Nullable String group, int inFlight, int acknowledgedUncommitted,
+	public record Snapshot(@Nullable String group, int inFlight, int acknowledgedUncommitted, int pausedPartitions,
 			@Nullable Unacknowledged oldest) {
+
+	}
+
+	/**
+	 * Pauses and resumes the partitions of a gate's consumer; called from any thread.
+	 */
+	public interface PartitionPauser {
+
+		/**
+		 * Stop fetching a partition.
+		 * @param topicPartition the partition
+		 */
+		void pause(TopicPartition topicPartition);
+
+		/**
+		 * Fetch a paused partition again.
+		 * @param topicPartition the partition
+		 */
+		void resume(TopicPartition topicPartition);
 
 	}
 

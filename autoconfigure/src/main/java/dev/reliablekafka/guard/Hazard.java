@@ -60,7 +60,18 @@ public enum Hazard {
 					+ "attempt that was retried, and of transactions that may still abort",
 			"remove spring.kafka.consumer.isolation-level (the starter uses 'read_committed') or set it to "
 					+ "'read_committed'",
-			"reliable.kafka.guard.allow-read-uncommitted");
+			"reliable.kafka.guard.allow-read-uncommitted"),
+
+	/**
+	 * A listener's error handler gives up on a failing record by logging it and committing
+	 * past it.
+	 */
+	SKIPPING_ERROR_HANDLER("error handler",
+			"a record that keeps failing is logged and skipped: it is committed as if processed, and is in no "
+					+ "dead-letter topic",
+			"remove the CommonErrorHandler bean (the starter's retries with back-off, then dead-letters) or give it "
+					+ "a recoverer, such as a DeadLetterPublishingRecoverer",
+			"reliable.kafka.guard.allow-skipping-error-handler");
 
 	private final String setting;
 

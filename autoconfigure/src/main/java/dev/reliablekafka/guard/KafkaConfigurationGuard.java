@@ -13,6 +13,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import dev.reliablekafka.consumer.GateAwareErrorHandler;
 import dev.reliablekafka.support.BeforeListenersStart;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,8 @@ import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -111,6 +114,7 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 			ContainerProperties properties = container.getContainerProperties();
 			checkContainer(properties, source, violations);
 			checkConsumer(properties.getKafkaConsumerProperties(), false, source, violations);
+			checkErrorHandler(container, source, violations);
 		}
 		return new ArrayList<>(violations);
 	}
@@ -163,6 +167,20 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 		AckMode ackMode = properties.getAckMode();
 		if (ackMode != AckMode.MANUAL && ackMode != AckMode.MANUAL_IMMEDIATE) {
 			violations.add(new Violation(Hazard.NON_MANUAL_ACK_MODE, String.valueOf(ackMode), source));
+		}
+	}
+
+	private void checkErrorHandler(MessageListenerContainer container, String source, Set<Violation> violations) {
+		if (!(container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)) {
+			return;
+		}
+		CommonErrorHandler errorHandler = listenerContainer.getCommonErrorHandler();
+		if (errorHandler instanceof GateAwareErrorHandler gateAware) {
+			errorHandler = gateAware.getDelegate();
+		}
+		String skipping = (errorHandler != null) ? SkippingErrorHandlers.skipping(errorHandler) : null;
+		if (skipping != null) {
+			violations.add(new Violation(Hazard.SKIPPING_ERROR_HANDLER, skipping, source));
 		}
 	}
 

@@ -95,6 +95,11 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		if (listenerFailures(builder)) {
 			down = true;
 		}
+		Map<String, Integer> paused = pausedPartitions();
+		if (!paused.isEmpty()) {
+			// Not down by itself: the record they wait behind is reported as stuck once it is.
+			builder.withDetail("pausedBehindUnfinished", paused);
+		}
 		audit(builder);
 		if (down) {
 			builder.down();
@@ -140,6 +145,16 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		if (!retentionRisk.isEmpty()) {
 			builder.withDetail("retentionRisk", retentionRisk);
 		}
+	}
+
+	private Map<String, Integer> pausedPartitions() {
+		Map<String, Integer> paused = new LinkedHashMap<>();
+		for (OffsetGate.Snapshot snapshot : this.gates.snapshots()) {
+			if (snapshot.pausedPartitions() > 0) {
+				paused.merge(String.valueOf(snapshot.group()), snapshot.pausedPartitions(), Integer::sum);
+			}
+		}
+		return paused;
 	}
 
 	private List<Map<String, Object>> stuck() {

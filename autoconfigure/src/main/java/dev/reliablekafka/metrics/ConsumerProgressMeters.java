@@ -65,6 +65,11 @@ public class ConsumerProgressMeters {
 	 */
 	public static final String OLDEST_UNACKNOWLEDGED = "reliable.kafka.consumer.oldest.unacknowledged.age";
 
+	/**
+	 * Partitions paused because too many records wait behind an unfinished one.
+	 */
+	public static final String PAUSED_PARTITIONS = "reliable.kafka.consumer.paused.partitions";
+
 	private final MeterRegistry registry;
 
 	private final OffsetGates gates;
@@ -102,6 +107,10 @@ public class ConsumerProgressMeters {
 		Gauge.builder(ACKNOWLEDGED_UNCOMMITTED, this,
 				(meters) -> meters.sum(group, OffsetGate.Snapshot::acknowledgedUncommitted))
 			.description("Records acknowledged but waiting for an earlier record before they can be committed")
+			.tag("group", group)
+			.register(this.registry);
+		Gauge.builder(PAUSED_PARTITIONS, this, (meters) -> meters.sum(group, OffsetGate.Snapshot::pausedPartitions))
+			.description("Partitions paused because too many records wait behind one that is not finished")
 			.tag("group", group)
 			.register(this.registry);
 		TimeGauge.builder(OLDEST_UNACKNOWLEDGED, this, TimeUnit.NANOSECONDS, (meters) -> meters.oldest(group))

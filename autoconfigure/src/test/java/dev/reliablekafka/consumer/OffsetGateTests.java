@@ -47,6 +47,60 @@ class OffsetGateTests {
 	}
 
 	@Test
+	void whenMoreRecordsThanTheLimitWaitBehindAnUnfinishedOneThenThePartitionIsPausedUntilHalfAreCommitted() {
+		List<String> pauses = new ArrayList<>();
+		this.gate.limit(4, new OffsetGate.PartitionPauser() {
+
+			@Override
+			public void pause(TopicPartition topicPartition) {
+				pauses.add("pause " + topicPartition);
+			}
+
+			@Override
+			public void resume(TopicPartition topicPartition) {
+				pauses.add("resume " + topicPartition);
+			}
+
+		});
+		ConsumerRecord<String, String> hung = deliver(0);
+		List<ConsumerRecord<String, String>> done = new ArrayList<>();
+		for (int offset = 1; offset <= 5; offset++) {
+			done.add(deliver(offset));
+		}
+		assertThat(pauses).containsExactly("pause t-0");
+		assertThat(this.gate.snapshot().pausedPartitions()).isOne();
+		done.forEach(this.gate::acknowledge);
+		// Done, but still behind the hung record: the partition stays paused.
+		assertThat(pauses).containsExactly("pause t-0");
+		this.gate.acknowledge(hung);
+		assertThat(pauses).containsExactly("pause t-0", "resume t-0");
+		assertThat(this.gate.snapshot().pausedPartitions()).isZero();
+		assertThat(this.committed).containsExactly(5L);
+	}
+
+	@Test
+	void whenAPausedPartitionIsRevokedThenItIsResumed() {
+		List<String> pauses = new ArrayList<>();
+		this.gate.limit(1, new OffsetGate.PartitionPauser() {
+
+			@Override
+			public void pause(TopicPartition topicPartition) {
+				pauses.add("pause " + topicPartition);
+			}
+
+			@Override
+			public void resume(TopicPartition topicPartition) {
+				pauses.add("resume " + topicPartition);
+			}
+
+		});
+		deliver(0);
+		deliver(1);
+		this.gate.forget(List.of(new TopicPartition("t", 0)));
+		assertThat(pauses).containsExactly("pause t-0", "resume t-0");
+	}
+
+	@Test
 	void whenRecordIsRedeliveredThenItIsStillPendingAndCountsAsRetry() {
 		ConsumerRecord<String, String> first = deliver(0);
 		assertThat(this.gate.deliver(first, acknowledgment(0))).isTrue();

@@ -1,15 +1,20 @@
 package dev.reliablekafka.autoconfigure.client;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Hardens listener container factories where the application left spring-kafka's defaults:
@@ -25,6 +30,9 @@ import org.springframework.kafka.listener.ContainerProperties.AckMode;
  * <li>records a {@code RecordFilterStrategy} discards are acknowledged, so that the offset
  * gate counts them as handled; otherwise nothing after a discarded record would ever be
  * committed.</li>
+ * <li>containers the factory creates after startup (registered with the endpoint registry
+ * at runtime) are gated as the ones created before, after the factory's own container
+ * customizer ran.</li>
  * </ul>
  *
  * @author Reliable Kafka team
@@ -33,10 +41,16 @@ class ContainerFactoryHardening implements BeanPostProcessor {
 
 	static final int AUTH_RETRY_SECONDS = 10;
 
+	private static final Field CONTAINER_CUSTOMIZER = ReflectionUtils
+		.findField(AbstractKafkaListenerContainerFactory.class, "containerCustomizer", ContainerCustomizer.class);
+
 	private final Environment environment;
 
-	ContainerFactoryHardening(Environment environment) {
+	private final ObjectProvider<ListenerAcknowledgmentInstaller> installers;
+
+	ContainerFactoryHardening(Environment environment, ObjectProvider<ListenerAcknowledgmentInstaller> installers) {
 		this.environment = environment;
+		this.installers = installers;
 	}
 
 	@Override
@@ -55,8 +69,26 @@ class ContainerFactoryHardening implements BeanPostProcessor {
 			if (properties.getAuthExceptionRetryInterval() == null) {
 				properties.setAuthExceptionRetryInterval(Duration.ofSeconds(AUTH_RETRY_SECONDS));
 			}
+			installLate(factory);
 		}
 		return bean;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void installLate(AbstractKafkaListenerContainerFactory<?, ?, ?> factory) {
+		if (CONTAINER_CUSTOMIZER == null) {
+			throw new IllegalStateException("This version of spring-kafka hides the container customizer of a "
+					+ "listener container factory; the starter cannot gate containers created at runtime");
+		}
+		ReflectionUtils.makeAccessible(CONTAINER_CUSTOMIZER);
+		ContainerCustomizer own = (ContainerCustomizer) ReflectionUtils.getField(CONTAINER_CUSTOMIZER, factory);
+		ContainerCustomizer gated = (container) -> {
+			if (own != null) {
+				own.configure(container);
+			}
+			this.installers.ifAvailable((installer) -> installer.installLate(container));
+		};
+		((AbstractKafkaListenerContainerFactory) factory).setContainerCustomizer(gated);
 	}
 
 }

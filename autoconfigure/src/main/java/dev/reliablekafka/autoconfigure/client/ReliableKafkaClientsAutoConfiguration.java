@@ -2,6 +2,7 @@ package dev.reliablekafka.autoconfigure.client;
 
 import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.consumer.AsyncListenerRetries;
 import dev.reliablekafka.consumer.ConsumerInstrumentation;
 import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
 import dev.reliablekafka.consumer.GatedRecordListener;
@@ -106,8 +107,9 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	}
 
 	@Bean
-	static ContainerFactoryHardening reliableKafkaContainerFactoryHardening(Environment environment) {
-		return new ContainerFactoryHardening(environment);
+	static ContainerFactoryHardening reliableKafkaContainerFactoryHardening(Environment environment,
+			ObjectProvider<ListenerAcknowledgmentInstaller> installers) {
+		return new ContainerFactoryHardening(environment, installers);
 	}
 
 	@Bean
@@ -132,13 +134,14 @@ public final class ReliableKafkaClientsAutoConfiguration {
 	ListenerAcknowledgmentInstaller reliableKafkaListenerAcknowledgmentInstaller(
 			ObjectProvider<KafkaListenerEndpointRegistry> registries, OffsetGates gates,
 			ReliableKafkaProperties properties, ObjectProvider<ReliableKafkaMetrics> metrics,
-			ObjectProvider<CommonErrorHandler> errorHandlers) {
+			ObjectProvider<CommonErrorHandler> errorHandlers, ObjectProvider<AsyncListenerRetries> asyncRetries) {
 		ReliableKafkaProperties.Consumer consumer = properties.getConsumer();
 		GatedRecordListener.Options options = new GatedRecordListener.Options(
 				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE), consumer.isAwaitForwards(),
-				consumer.getForwardTimeout(), false);
+				consumer.getForwardTimeout(), false, consumer.getMaxPendingPerPartition());
 		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
-				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(DefaultErrorHandler::new));
+				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(DefaultErrorHandler::new),
+				asyncRetries, consumer.isIsolateBatchFailures());
 	}
 
 }

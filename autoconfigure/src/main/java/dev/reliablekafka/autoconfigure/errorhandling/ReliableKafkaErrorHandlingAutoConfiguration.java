@@ -3,9 +3,12 @@ package dev.reliablekafka.autoconfigure.errorhandling;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
+import dev.reliablekafka.consumer.AsyncListenerEnhancer;
+import dev.reliablekafka.consumer.AsyncListenerRetries;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.deadletter.ReliableErrorHandler;
@@ -16,8 +19,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -28,6 +33,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -37,7 +43,7 @@ import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
-import org.springframework.kafka.listener.FailedRecordProcessor;
+import org.springframework.kafka.listener.ExceptionClassifier;
 import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.BackOff;
@@ -102,6 +108,31 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		return processor;
 	}
 
+	/**
+	 * Retries and dead-letters the failed results of listeners that return asynchronous
+	 * results, with the same back-off and classification as the error handler.
+	 */
+	@Bean(AsyncListenerRetries.BEAN_NAME)
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.consumer.retry-async-results", matchIfMissing = true)
+	AsyncListenerRetries reliableKafkaAsyncListenerRetries(ReliableKafkaProperties properties,
+			ObjectProvider<DeadLetterPublishingRecoverer> recoverers, ObjectProvider<ReliableKafkaMetrics> metrics,
+			BeanFactory beanFactory) {
+		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
+		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
+		Retryability retryability = new Retryability();
+		classify(retryability, errorHandling, deadLetters != null);
+		return new AsyncListenerRetries(backOff(errorHandling.getBackOff(), deadLetters != null),
+				recoverer(deadLetters), retryability, metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE),
+				beanFactory);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.consumer.retry-async-results", matchIfMissing = true)
+	static AsyncListenerEnhancer reliableKafkaAsyncListenerEnhancer() {
+		return new AsyncListenerEnhancer();
+	}
+
 	private static @Nullable DeadLetterPublishingRecoverer deadLetters(
 			ReliableKafkaProperties.ErrorHandling errorHandling, ObjectProvider<DeadLetterPublishingRecoverer> recoverers) {
 		return errorHandling.getDeadLetter().isEnabled() ? recoverers.getIfUnique() : null;
@@ -123,7 +154,7 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		return deadLettering ? boundedBackOff(properties) : unboundedBackOff(properties);
 	}
 
-	private static void classify(FailedRecordProcessor processor, ReliableKafkaProperties.ErrorHandling errorHandling,
+	private static void classify(ExceptionClassifier processor, ReliableKafkaProperties.ErrorHandling errorHandling,
 			boolean deadLettering) {
 		if (!deadLettering) {
 			// Nowhere to park a failing record: keep retrying it, with back-off, rather than
@@ -235,6 +266,18 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		@Override
 		public void destroy() {
 			this.bytesFactory.destroy();
+		}
+
+	}
+
+	/**
+	 * Whether a failure is worth another attempt, classified as the error handler does.
+	 */
+	private static final class Retryability extends ExceptionClassifier implements Predicate<Throwable> {
+
+		@Override
+		public boolean test(Throwable exception) {
+			return getExceptionMatcher().match(exception);
 		}
 
 	}

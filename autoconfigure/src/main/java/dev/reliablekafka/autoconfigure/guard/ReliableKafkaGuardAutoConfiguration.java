@@ -46,6 +46,7 @@ public final class ReliableKafkaGuardAutoConfiguration {
 			case NON_MANUAL_ACK_MODE -> guard.isAllowNonManualAckMode();
 			case LATEST_OFFSET_RESET -> guard.isAllowLatestOffsetReset();
 			case READ_UNCOMMITTED -> guard.isAllowReadUncommitted();
+			case SKIPPING_ERROR_HANDLER -> guard.isAllowSkippingErrorHandler();
 		};
 	}
 

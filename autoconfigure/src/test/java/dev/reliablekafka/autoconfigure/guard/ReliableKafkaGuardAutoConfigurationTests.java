@@ -25,7 +25,10 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.CommonLoggingErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -152,6 +155,40 @@ class ReliableKafkaGuardAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(Listener.class)
 			.withPropertyValues("spring.kafka.listener.ack-mode=batch",
 					"reliable.kafka.guard.allow-non-manual-ack-mode=true")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void whenTheApplicationsErrorHandlerHasNoRecovererThenStartupFailsNamingTheListener() {
+		this.contextRunner.withUserConfiguration(Listener.class)
+			.withBean("userErrorHandler", CommonErrorHandler.class, DefaultErrorHandler::new)
+			.run((context) -> {
+				assertThat(violations(context)).extracting(Violation::describe)
+					.containsExactly("error handler=DefaultErrorHandler without a recoverer (logs a failing record "
+							+ "once its retries are used up and skips it) on listener 'orders-listener'");
+				assertThat(analyze(context).getAction()).contains("DeadLetterPublishingRecoverer",
+						"reliable.kafka.guard.allow-skipping-error-handler=true");
+			});
+	}
+
+	@Test
+	void whenTheApplicationsErrorHandlerOnlyLogsThenStartupFails() {
+		this.contextRunner.withUserConfiguration(Listener.class)
+			.withBean("userErrorHandler", CommonErrorHandler.class, () -> new CommonLoggingErrorHandler())
+			.run((context) -> assertThat(violations(context)).extracting(Violation::hazard)
+				.containsExactly(Hazard.SKIPPING_ERROR_HANDLER));
+	}
+
+	@Test
+	void whenTheApplicationsErrorHandlerHasARecovererOrSkippingIsAcceptedThenStartupSucceeds() {
+		this.contextRunner.withUserConfiguration(Listener.class)
+			.withBean("userErrorHandler", CommonErrorHandler.class,
+					() -> new DefaultErrorHandler((record, exception) -> {
+					}))
+			.run((context) -> assertThat(context).hasNotFailed());
+		this.contextRunner.withUserConfiguration(Listener.class)
+			.withBean("userErrorHandler", CommonErrorHandler.class, DefaultErrorHandler::new)
+			.withPropertyValues("reliable.kafka.guard.allow-skipping-error-handler=true")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 

@@ -1,0 +1,96 @@
+package dev.reliablekafka.consumer;
+
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.listener.BatchAcknowledgingConsumerAwareMessageListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Wraps a batch listener so that a batch that fails with an exception that does not say
+ * which record failed is delivered again one record at a time: the first record that fails
+ * on its own is reported as a {@link BatchListenerFailedException}, so the error handler
+ * commits the records before it and retries and dead-letters that record alone, instead of
+ * retrying the whole batch and then dead-lettering every record of it. Records before the
+ * failing one are processed again (at least once); a batch whose records all pass on their
+ * own is done.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ * @author Reliable Kafka team
+ */
+public class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
+		implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
+
+	private static final Log logger = LogFactory.getLog(IsolatingBatchListener.class);
+
+	/**
+	 * Wrap a batch listener.
+	 * @param delegate the listener, which takes its records as a list
+	 */
+	public IsolatingBatchListener(BatchMessageListener<K, V> delegate) {
+		super(delegate);
+	}
+
+	@Override
+	public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment,
+			@Nullable Consumer<?, ?> consumer) {
+		try {
+			invoke(data, acknowledgment, consumer);
+		}
+		catch (RuntimeException ex) {
+			if (ex instanceof BatchListenerFailedException || data.size() < 2) {
+				throw (data.size() == 1 && !(ex instanceof BatchListenerFailedException))
+						? new BatchListenerFailedException("Batch of one failed", ex, data.get(0)) : ex;
+			}
+			if (logger.isDebugEnabled()) {
+				logger.debug("A batch of " + data.size() + " records failed (" + ex.getClass().getSimpleName()
+						+ ") without naming a record; delivering it again record by record");
+			}
+			isolate(data, acknowledgment, consumer);
+		}
+	}
+
+	private void isolate(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment,
+			@Nullable Consumer<?, ?> consumer) {
+		for (int i = 0; i < data.size(); i++) {
+			try {
+				invoke(List.of(data.get(i)), acknowledgment, consumer);
+			}
+			catch (RuntimeException ex) {
+				Throwable cause = (ex instanceof BatchListenerFailedException && ex.getCause() != null) ? ex.getCause()
+						: ex;
+				throw new BatchListenerFailedException("Record failed on its own", cause, i);
+			}
+		}
+	}
+
+	private void invoke(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment,
+			@Nullable Consumer<?, ?> consumer) {
+		switch (this.delegateType) {
+			case ACKNOWLEDGING_CONSUMER_AWARE -> this.delegate.onMessage(data, acknowledgment, consumer);
+			case ACKNOWLEDGING -> this.delegate.onMessage(data, acknowledgment);
+			case CONSUMER_AWARE -> this.delegate.onMessage(data, consumer);
+			case SIMPLE -> this.delegate.onMessage(data);
+		}
+	}
+
+	@Override
+	public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment) {
+		onMessage(data, acknowledgment, null);
+	}
+
+	@Override
+	public void onMessage(List<ConsumerRecord<K, V>> data) {
+		onMessage(data, null, null);
+	}
+
+}
