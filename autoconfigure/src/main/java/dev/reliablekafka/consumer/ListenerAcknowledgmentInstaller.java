@@ -1,5 +1,6 @@
 package dev.reliablekafka.consumer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -51,6 +52,8 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private final boolean isolateBatchFailures;
 
+	private final Duration maxPollInterval;
+
 	/**
 	 * Create an installer.
 	 * @param registries the registries whose containers are wrapped
@@ -67,11 +70,13 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 	 * @param asyncRetries the retries of listeners that return asynchronous results
 	 * @param isolateBatchFailures whether a batch that fails without naming its failed record
 	 * is delivered again record by record
+	 * @param maxPollInterval the consumers' {@code max.poll.interval.ms}: how long a failed
+	 * batch waits at most for the batches before it
 	 */
 	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
 			OffsetGates gates, boolean acknowledgeOnReturn, GatedRecordListener.Options options,
 			Predicate<CommonErrorHandler> starterErrorHandler, Supplier<CommonErrorHandler> fallbackErrorHandler,
-			ObjectProvider<AsyncListenerRetries> asyncRetries, boolean isolateBatchFailures) {
+			ObjectProvider<AsyncListenerRetries> asyncRetries, boolean isolateBatchFailures, Duration maxPollInterval) {
 		this.registries = registries;
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
@@ -80,6 +85,7 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		this.fallbackErrorHandler = fallbackErrorHandler;
 		this.asyncRetries = asyncRetries;
 		this.isolateBatchFailures = isolateBatchFailures;
+		this.maxPollInterval = maxPollInterval;
 	}
 
 	@Override
@@ -116,7 +122,8 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		AckMode ackMode = container.getContainerProperties().getAckMode();
 		Object listener = container.getContainerProperties().getMessageListener();
 		if ((ackMode != AckMode.MANUAL && ackMode != AckMode.MANUAL_IMMEDIATE) || listener == null
-				|| listener instanceof GatedRecordListener || listener instanceof AcknowledgeOnReturnBatchListener) {
+				|| listener instanceof GatedRecordListener || listener instanceof AcknowledgeOnReturnBatchListener
+				|| listener instanceof GatedBatchListener) {
 			return;
 		}
 		if (ListenerIntrospection.innermost(listener) instanceof AsyncRepliesAware async && async.isAsyncReplies()) {
@@ -155,6 +162,9 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 				delivered = new IsolatingBatchListener<>(batchListener);
 			}
 			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(delivered));
+		}
+		else if (listener instanceof BatchMessageListener batchListener && !transactional) {
+			container.setupMessageListener(new GatedBatchListener<>(batchListener, this.gates, this.maxPollInterval));
 		}
 	}
 

@@ -40,6 +40,8 @@ public final class OffsetGate {
 
 	private volatile @Nullable PartitionPauser pauser;
 
+	private final BatchGate batches = new BatchGate();
+
 	/**
 	 * Create a gate for the calling consumer thread.
 	 */
@@ -69,6 +71,14 @@ public final class OffsetGate {
 			this.maxPending = maxPending;
 			this.pauser = pauser;
 		}
+	}
+
+	/**
+	 * Return the order in which this consumer's batch acknowledgments may commit.
+	 * @return the batch gate
+	 */
+	BatchGate batches() {
+		return this.batches;
 	}
 
 	/**

@@ -7,6 +7,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,6 +24,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.Acknowledgment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -76,6 +82,29 @@ class BatchListenerIntegrationTests {
 		assertThat(good()).anyMatch((value) -> !result.processed().contains(value));
 	}
 
+	@Test
+	void whenWorkersAcknowledgeBatchesOutOfOrderThenNothingPastAnUnfinishedBatchIsCommitted() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, this.values);
+		new ApplicationContextRunner().withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
+			.withUserConfiguration(HandOffBatchListener.class)
+			.withPropertyValues("spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers(),
+					"test.topic=" + this.topic, "spring.kafka.consumer.group-id=" + this.group,
+					"spring.kafka.listener.type=batch", "spring.kafka.consumer.max-poll-records=20",
+					"reliable.kafka.audit.mode=off")
+			.run((context) -> {
+				HandOffBatchListener listener = context.getBean(HandOffBatchListener.class);
+				// Every batch after the first is acknowledged; the first waits for its worker.
+				await().atMost(TIMEOUT).until(() -> listener.acknowledged.get() == listener.batches.get() - 1
+						&& listener.received.get() == RECORDS);
+				Thread.sleep(500);
+				assertThat(KafkaTestBroker.committedOffset(this.group, this.partition)).isEqualTo(-1);
+				listener.release.countDown();
+				await().atMost(TIMEOUT)
+					.until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == RECORDS);
+			});
+	}
+
 	private List<String> failing() {
 		return this.values.stream().filter((value) -> value.startsWith("fail")).toList();
 	}
@@ -103,6 +132,42 @@ class BatchListenerIntegrationTests {
 					.forEach(deadLetters::add);
 			});
 		return new Result(deadLetters, processed);
+	}
+
+	/**
+	 * Hands each batch to a worker that acknowledges it; the first batch's worker waits.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class HandOffBatchListener {
+
+		final AtomicInteger batches = new AtomicInteger();
+
+		final AtomicInteger received = new AtomicInteger();
+
+		final AtomicInteger acknowledged = new AtomicInteger();
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		private final ExecutorService workers = Executors.newFixedThreadPool(4);
+
+		@KafkaListener(id = "batchHandOff", idIsGroup = false, topics = "${test.topic}")
+		void listen(List<String> batch, Acknowledgment acknowledgment) {
+			boolean first = this.batches.getAndIncrement() == 0;
+			this.received.addAndGet(batch.size());
+			this.workers.execute(() -> {
+				if (first) {
+					try {
+						this.release.await(1, TimeUnit.MINUTES);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+				acknowledgment.acknowledge();
+				this.acknowledged.incrementAndGet();
+			});
+		}
+
 	}
 
 	record Result(List<String> deadLetters, Set<String> processed) {

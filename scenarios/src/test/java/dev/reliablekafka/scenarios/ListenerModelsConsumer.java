@@ -26,6 +26,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.kafka.support.converter.MessageConverter;
 import org.springframework.stereotype.Component;
@@ -52,7 +53,7 @@ public final class ListenerModelsConsumer {
 		String[] properties = new String[args.length - 1];
 		System.arraycopy(args, 1, properties, 0, properties.length);
 		ScenarioApplication.start(new Class<?>[] { AsyncForwarder.class, BatchForwarder.class, HandBuiltFactory.class,
-				RecordForwarder.class, RuntimeRegistration.class }, args[0], properties);
+				RecordForwarder.class, RuntimeRegistration.class, BatchHandOff.class }, args[0], properties);
 	}
 
 	static boolean fails(String value) {
@@ -126,6 +127,55 @@ public final class ListenerModelsConsumer {
 			finally {
 				CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
 			}
+		}
+
+	}
+
+	/**
+	 * Hands each batch to a worker pool, which forwards it and acknowledges it; in the first
+	 * process the batch holding record {@value #HUNG} hangs, as behind a stuck downstream call,
+	 * while the later batches are acknowledged. Nothing fails.
+	 */
+	@Component
+	@ConditionalOnProperty(name = "scenario.model", havingValue = "batch-hand-off")
+	static class BatchHandOff {
+
+		static final int HUNG = 200;
+
+		private final KafkaTemplate<Object, Object> template;
+
+		private final String output;
+
+		private final boolean firstProcess;
+
+		private final ExecutorService workers = Executors.newFixedThreadPool(4);
+
+		BatchHandOff(KafkaTemplate<Object, Object> template, @Value("${scenario.output}") String output,
+				@Value("${scenario.first-process:false}") boolean firstProcess) {
+			this.template = template;
+			this.output = output;
+			this.firstProcess = firstProcess;
+		}
+
+		@KafkaListener(id = "batch-hand-off", idIsGroup = false, topics = "${scenario.topic}", batch = "true")
+		void listen(List<String> values, Acknowledgment acknowledgment) {
+			boolean hangs = this.firstProcess && values.stream().anyMatch((value) -> SequenceLedger.sequence(value) == HUNG);
+			this.workers.execute(() -> {
+				if (hangs) {
+					try {
+						TimeUnit.MINUTES.sleep(10);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						return;
+					}
+				}
+				List<CompletableFuture<?>> sends = values.stream()
+					.<CompletableFuture<?>>map((value) -> this.template.send(this.output, value))
+					.toList();
+				CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+				acknowledgment.acknowledge();
+			});
 		}
 
 	}

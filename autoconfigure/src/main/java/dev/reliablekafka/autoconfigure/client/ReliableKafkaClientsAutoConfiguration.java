@@ -141,7 +141,7 @@ public final class ReliableKafkaClientsAutoConfiguration {
 				consumer.getForwardTimeout(), false, consumer.getMaxPendingPerPartition());
 		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
 				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(DefaultErrorHandler::new),
-				asyncRetries, consumer.isIsolateBatchFailures());
+				asyncRetries, consumer.isIsolateBatchFailures(), consumer.getMaxPollInterval());
 	}
 
 }
