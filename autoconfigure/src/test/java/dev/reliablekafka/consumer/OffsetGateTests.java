@@ -49,19 +49,7 @@ class OffsetGateTests {
 	@Test
 	void whenMoreRecordsThanTheLimitWaitBehindAnUnfinishedOneThenThePartitionIsPausedUntilHalfAreCommitted() {
 		List<String> pauses = new ArrayList<>();
-		this.gate.limit(4, new OffsetGate.PartitionPauser() {
-
-			@Override
-			public void pause(TopicPartition topicPartition) {
-				pauses.add("pause " + topicPartition);
-			}
-
-			@Override
-			public void resume(TopicPartition topicPartition) {
-				pauses.add("resume " + topicPartition);
-			}
-
-		});
+		this.gate.limit(4, recorder(pauses));
 		ConsumerRecord<String, String> hung = deliver(0);
 		List<ConsumerRecord<String, String>> done = new ArrayList<>();
 		for (int offset = 1; offset <= 5; offset++) {
@@ -81,19 +69,7 @@ class OffsetGateTests {
 	@Test
 	void whenAPausedPartitionIsRevokedThenItIsResumed() {
 		List<String> pauses = new ArrayList<>();
-		this.gate.limit(1, new OffsetGate.PartitionPauser() {
-
-			@Override
-			public void pause(TopicPartition topicPartition) {
-				pauses.add("pause " + topicPartition);
-			}
-
-			@Override
-			public void resume(TopicPartition topicPartition) {
-				pauses.add("resume " + topicPartition);
-			}
-
-		});
+		this.gate.limit(1, recorder(pauses));
 		deliver(0);
 		deliver(1);
 		this.gate.forget(List.of(new TopicPartition("t", 0)));
@@ -136,6 +112,22 @@ class OffsetGateTests {
 		this.gate.acknowledge(first);
 		// The recovered record has no container acknowledgment; the last one that does commits.
 		assertThat(this.committed).containsExactly(3L);
+	}
+
+	private static OffsetGate.PartitionPauser recorder(List<String> pauses) {
+		return new OffsetGate.PartitionPauser() {
+
+		@Override
+		public void pause(TopicPartition topicPartition) {
+			pauses.add("pause " + topicPartition);
+		}
+
+		@Override
+		public void resume(TopicPartition topicPartition) {
+			pauses.add("resume " + topicPartition);
+		}
+
+	};
 	}
 
 	private ConsumerRecord<String, String> deliver(long offset) {

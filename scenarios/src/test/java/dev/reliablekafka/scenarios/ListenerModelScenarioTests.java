@@ -62,11 +62,8 @@ class ListenerModelScenarioTests {
 			KafkaTestCluster cluster) throws Exception {
 		Counted unsafe = run(cluster, "async", UNSAFE);
 		Counted starter = run(cluster, "async", ASYNC_BACK_OFF);
-		report("L18 async listener", "CompletableFuture fails for 1 record in 50 always; kill -9 mid-stream",
+		prove("L18 async listener", "CompletableFuture fails for 1 record in 50 always; kill -9 mid-stream",
 				"Boot defaults", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, Boot defaults").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
-		assertThat(starter.goodDeadLettered).as("good records dead-lettered with the starter").isZero();
 	}
 
 	@Test
@@ -74,11 +71,8 @@ class ListenerModelScenarioTests {
 			throws Exception {
 		Counted unsafe = run(cluster, "batch", UNSAFE);
 		Counted starter = run(cluster, "batch", SHORT_BACK_OFF);
-		report("L19 batch listener", "a plain exception for 1 record in 50 always; kill -9 mid-stream",
+		prove("L19 batch listener", "a plain exception for 1 record in 50 always; kill -9 mid-stream",
 				"Boot defaults", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, Boot defaults").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
-		assertThat(starter.goodDeadLettered).as("good records dead-lettered with the starter").isZero();
 	}
 
 	@Test
@@ -88,11 +82,8 @@ class ListenerModelScenarioTests {
 				"spring.kafka.consumer.auto-offset-reset=earliest", "scenario.batch-exception=indexed");
 		Counted starter = run(cluster, "batch", SHORT_BACK_OFF[0], SHORT_BACK_OFF[1],
 				"scenario.batch-exception=indexed");
-		report("L19 batch listener (indexed)", "BatchListenerFailedException for 1 record in 50; kill -9 mid-stream",
+		prove("L19 batch listener (indexed)", "BatchListenerFailedException for 1 record in 50; kill -9 mid-stream",
 				"Boot defaults", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, Boot defaults").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
-		assertThat(starter.goodDeadLettered).as("good records dead-lettered with the starter").isZero();
 	}
 
 	@Test
@@ -100,11 +91,8 @@ class ListenerModelScenarioTests {
 			throws Exception {
 		Counted unsafe = run(cluster, "hand-built", UNSAFE);
 		Counted starter = run(cluster, "hand-built", SHORT_BACK_OFF);
-		report("L20 hand-built container factory", "1 record in 50 always fails; kill -9 mid-stream",
+		prove("L20 hand-built container factory", "1 record in 50 always fails; kill -9 mid-stream",
 				"Boot defaults", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, Boot defaults").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
-		assertThat(starter.goodDeadLettered).as("good records dead-lettered with the starter").isZero();
 	}
 
 	@Test
@@ -112,11 +100,8 @@ class ListenerModelScenarioTests {
 			throws Exception {
 		Counted unsafe = run(cluster, "runtime", UNSAFE);
 		Counted starter = run(cluster, "runtime", SHORT_BACK_OFF);
-		report("L20 container registered at runtime", "1 record in 50 always fails; kill -9 mid-stream",
+		prove("L20 container registered at runtime", "1 record in 50 always fails; kill -9 mid-stream",
 				"Boot defaults", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, Boot defaults").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
-		assertThat(starter.goodDeadLettered).as("good records dead-lettered with the starter").isZero();
 	}
 
 	@Test
@@ -125,10 +110,8 @@ class ListenerModelScenarioTests {
 		Counted unsafe = run(cluster, "batch-hand-off", "reliable.kafka.enabled=false",
 				"spring.kafka.consumer.auto-offset-reset=earliest", "spring.kafka.listener.ack-mode=manual");
 		Counted starter = run(cluster, "batch-hand-off");
-		report("L19 batch hand-off", "workers acknowledge batches past one that hangs; kill -9",
+		prove("L19 batch hand-off", "workers acknowledge batches past one that hangs; kill -9",
 				"MANUAL + plain batch acks", unsafe, starter);
-		assertThat(unsafe.lost).as("records lost, plain batch acknowledgments").isPositive();
-		assertThat(starter.lost).as("records lost with the starter").isZero();
 	}
 
 	private Counted run(KafkaTestCluster cluster, String model, String... properties) throws Exception {
@@ -204,9 +187,16 @@ class ListenerModelScenarioTests {
 		}
 	}
 
-	private static void report(String scenario, String fault, String unsafeSetting, Counted unsafe, Counted starter) {
+	/**
+	 * Report a scenario's two runs and check them: the unsafe run lost records, the
+	 * starter's lost none and dead-lettered only failing records.
+	 */
+	private static void prove(String scenario, String fault, String unsafeSetting, Counted unsafe, Counted starter) {
 		logger.info(scenario + ": unsafe " + unsafe + " | starter " + starter);
 		LossReport.record(scenario, fault, unsafeSetting, unsafe.outcome(), starter.outcome(), starter.deadLetters);
+		assertThat(unsafe.lost).as(scenario + ": records lost, " + unsafeSetting).isPositive();
+		assertThat(starter.lost).as(scenario + ": records lost with the starter").isZero();
+		assertThat(starter.goodDeadLettered).as(scenario + ": good records dead-lettered with the starter").isZero();
 	}
 
 	/**
