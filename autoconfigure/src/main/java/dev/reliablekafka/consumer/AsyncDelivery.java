@@ -26,16 +26,20 @@ final class AsyncDelivery implements Acknowledgment {
 
 	private final Acknowledgment gated;
 
+	private final Acknowledgment containerAcknowledgment;
+
 	private final Consumer<AsyncDelivery> listener;
 
 	private volatile boolean finished;
 
 	private @Nullable BackOffExecution backOff;
 
-	AsyncDelivery(ConsumerRecord<?, ?> record, OffsetGate gate, Acknowledgment gated, Consumer<AsyncDelivery> listener) {
+	AsyncDelivery(ConsumerRecord<?, ?> record, OffsetGate gate, Acknowledgment gated,
+			Acknowledgment containerAcknowledgment, Consumer<AsyncDelivery> listener) {
 		this.record = record;
 		this.gate = gate;
 		this.gated = gated;
+		this.containerAcknowledgment = containerAcknowledgment;
 		this.listener = listener;
 	}
 
@@ -44,11 +48,12 @@ final class AsyncDelivery implements Acknowledgment {
 	}
 
 	/**
-	 * Return whether this record still waits for a result here: it is neither acknowledged
-	 * nor given up because its partition was revoked (its new owner processes it again).
+	 * Return whether this record still waits for a result here: it is not acknowledged, its
+	 * partition was not revoked (its new owner processes it again), it was not delivered
+	 * afresh since, and its consumer still runs.
 	 */
 	boolean isOpen() {
-		return !this.finished && this.gate.isPending(this.record);
+		return !this.finished && this.gate.isPending(this.record, this.containerAcknowledgment);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.kafka.annotation.KafkaHandler;
+import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.annotation.KafkaListenerAnnotationBeanPostProcessor.AnnotationEnhancer;
 import org.springframework.kafka.listener.adapter.AdapterUtils;
 import org.springframework.util.ReflectionUtils;
@@ -17,8 +18,8 @@ import org.springframework.util.ReflectionUtils;
  * every {@code @KafkaListener} that returns a {@code CompletableFuture}, a {@code Mono} or
  * is a Kotlin {@code suspend} function, so that its failed results are retried and
  * dead-lettered by the starter. A listener's own error handler or post processor, named by
- * bean, runs first; one given as an expression leaves the listener to spring-kafka (the
- * starter warns at startup).
+ * bean, runs first; one given as an expression, or a {@code @RetryableTopic} listener, is
+ * left to spring-kafka (the starter warns at startup).
  *
  * @author Reliable Kafka team
  */
@@ -47,6 +48,10 @@ public final class AsyncListenerEnhancer implements AnnotationEnhancer {
 	}
 
 	private static boolean returnsAsynchronously(AnnotatedElement element) {
+		if (AnnotatedElementUtils.hasAnnotation(element, RetryableTopic.class)) {
+			// Its failures go to retry topics: spring-kafka's own handling, left to it.
+			return false;
+		}
 		if (element instanceof Method method) {
 			return isAsynchronous(method);
 		}

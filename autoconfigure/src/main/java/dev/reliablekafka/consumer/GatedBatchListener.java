@@ -24,7 +24,8 @@ import org.springframework.kafka.support.Acknowledgment;
  * ({@link BatchGate}); otherwise a later batch's acknowledgment commits past an earlier one
  * still being processed. A batch that fails on the listener thread waits for the earlier
  * batches before its failure reaches the error handler, which commits what it recovers by
- * itself.
+ * itself; so does a partial acknowledgment or a {@code nack}, which the container commits at
+ * once.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -37,20 +38,14 @@ public class GatedBatchListener<K, V> extends AbstractDelegatingMessageListenerA
 
 	private final OffsetGates gates;
 
-	private final Duration maxWait;
-
 	/**
 	 * Wrap a batch listener.
 	 * @param delegate the listener, which acknowledges its batches
 	 * @param gates the gates of the consumer threads
-	 * @param maxWait how long a failed batch waits at most for the batches before it (the
-	 * consumer's {@code max.poll.interval.ms}: past it the consumer has left its group, and
-	 * the error handler's commit fails)
 	 */
-	public GatedBatchListener(BatchMessageListener<K, V> delegate, OffsetGates gates, Duration maxWait) {
+	public GatedBatchListener(BatchMessageListener<K, V> delegate, OffsetGates gates) {
 		super(delegate);
 		this.gates = gates;
-		this.maxWait = maxWait;
 	}
 
 	@Override
@@ -66,23 +61,29 @@ public class GatedBatchListener<K, V> extends AbstractDelegatingMessageListenerA
 			.collect(Collectors.toSet());
 		BatchGate.Ticket ticket = batches.deliver(partitions, acknowledgment);
 		try {
-			this.delegate.onMessage(data, new GatedBatchAcknowledgment(batches, ticket, acknowledgment), consumer);
+			this.delegate.onMessage(data,
+					new GatedBatchAcknowledgment(batches, ticket, acknowledgment, data.size()), consumer);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			awaitEarlierBatches(batches, ticket);
 			batches.abandon(ticket);
 			throw ex;
 		}
 	}
 
-	private void awaitEarlierBatches(BatchGate batches, BatchGate.Ticket ticket) {
-		long deadline = System.nanoTime() + this.maxWait.toNanos();
-		boolean warned = false;
-		while (batches.hasPendingBefore(ticket) && System.nanoTime() - deadline < 0) {
-			if (!warned) {
-				logger.info("A batch failed while an earlier batch is still being processed; the failure waits for "
-						+ "it, so that the error handler commits nothing past it");
-				warned = true;
+	/**
+	 * Wait, on the consumer thread, until no batch delivered before this one is with a
+	 * worker any more. Not bounded: past {@code max.poll.interval.ms} the consumer leaves its
+	 * group and whatever is committed then fails, which is safe, while committing before the
+	 * earlier batches finished is not.
+	 */
+	private static void awaitEarlierBatches(BatchGate batches, BatchGate.Ticket ticket) {
+		long nextWarning = System.nanoTime();
+		while (batches.hasPendingBefore(ticket)) {
+			if (System.nanoTime() - nextWarning >= 0) {
+				logger.warn("A batch is failed or partly acknowledged while an earlier batch is still being "
+						+ "processed; the consumer waits for it, so that nothing is committed past it");
+				nextWarning = System.nanoTime() + Duration.ofMinutes(1).toNanos();
 			}
 			try {
 				Thread.sleep(10);
@@ -114,8 +115,10 @@ public class GatedBatchListener<K, V> extends AbstractDelegatingMessageListenerA
 
 	/**
 	 * The acknowledgment a batch listener receives: it takes the batch's place in line.
-	 * Partial acknowledgments ({@code acknowledge(index)}) and negative ones go to the
-	 * container as they are, on the consumer thread.
+	 * Partial acknowledgments and negative ones, which spring-kafka takes on the consumer
+	 * thread only and commits at once, first wait for the batches before this one; a
+	 * {@code nack}, or a partial acknowledgment of the last record, ends the batch's turn
+	 * (the container redelivers what it did not commit).
 	 */
 	private static final class GatedBatchAcknowledgment implements Acknowledgment {
 
@@ -125,10 +128,14 @@ public class GatedBatchListener<K, V> extends AbstractDelegatingMessageListenerA
 
 		private final Acknowledgment containerAcknowledgment;
 
-		GatedBatchAcknowledgment(BatchGate batches, BatchGate.Ticket ticket, Acknowledgment containerAcknowledgment) {
+		private final int size;
+
+		GatedBatchAcknowledgment(BatchGate batches, BatchGate.Ticket ticket, Acknowledgment containerAcknowledgment,
+				int size) {
 			this.batches = batches;
 			this.ticket = ticket;
 			this.containerAcknowledgment = containerAcknowledgment;
+			this.size = size;
 		}
 
 		@Override
@@ -138,16 +145,24 @@ public class GatedBatchListener<K, V> extends AbstractDelegatingMessageListenerA
 
 		@Override
 		public void acknowledge(int index) {
+			awaitEarlierBatches(this.batches, this.ticket);
 			this.containerAcknowledgment.acknowledge(index);
+			if (index == this.size - 1) {
+				this.batches.abandon(this.ticket);
+			}
 		}
 
 		@Override
 		public void nack(Duration sleep) {
+			awaitEarlierBatches(this.batches, this.ticket);
+			this.batches.abandon(this.ticket);
 			this.containerAcknowledgment.nack(sleep);
 		}
 
 		@Override
 		public void nack(int index, Duration sleep) {
+			awaitEarlierBatches(this.batches, this.ticket);
+			this.batches.abandon(this.ticket);
 			this.containerAcknowledgment.nack(index, sleep);
 		}
 

@@ -131,7 +131,8 @@ public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListener
 		if (this.asynchronous) {
 			Acknowledgment gated = new GatedAcknowledgment(gate, data, acknowledgment, null, this.options.metrics());
 			// Attempts after the first run on the retry thread, where the consumer is not to be touched.
-			invoke(data, new AsyncDelivery(data, gate, gated, (delivery) -> invoke(data, delivery, null)), consumer);
+			invoke(data, new AsyncDelivery(data, gate, gated, acknowledgment, (delivery) -> invoke(data, delivery, null)),
+					consumer);
 			return;
 		}
 		// Only a record delivered before can have had an output fail.

@@ -1,5 +1,6 @@
 package dev.reliablekafka.consumer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.commons.logging.Log;
@@ -47,9 +48,10 @@ public class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListe
 			invoke(data, acknowledgment, consumer);
 		}
 		catch (RuntimeException ex) {
-			if (ex instanceof BatchListenerFailedException || data.size() < 2) {
-				throw (data.size() == 1 && !(ex instanceof BatchListenerFailedException))
-						? new BatchListenerFailedException("Batch of one failed", ex, data.get(0)) : ex;
+			// A @KafkaListener's exception arrives wrapped; spring-kafka looks along the causes too.
+			boolean named = namesRecord(ex);
+			if (named || data.size() < 2) {
+				throw (!named) ? new BatchListenerFailedException("Batch of one failed", ex, data.get(0)) : ex;
 			}
 			if (logger.isDebugEnabled()) {
 				logger.debug("A batch of " + data.size() + " records failed (" + ex.getClass().getSimpleName()
@@ -63,14 +65,26 @@ public class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListe
 			@Nullable Consumer<?, ?> consumer) {
 		for (int i = 0; i < data.size(); i++) {
 			try {
-				invoke(List.of(data.get(i)), acknowledgment, consumer);
+				// A list of its own, which the listener may change.
+				List<ConsumerRecord<K, V>> single = new ArrayList<>(1);
+				single.add(data.get(i));
+				invoke(single, acknowledgment, consumer);
 			}
 			catch (RuntimeException ex) {
-				Throwable cause = (ex instanceof BatchListenerFailedException && ex.getCause() != null) ? ex.getCause()
-						: ex;
-				throw new BatchListenerFailedException("Record failed on its own", cause, i);
+				throw new BatchListenerFailedException("Record failed on its own", ex, i);
 			}
 		}
+	}
+
+	private static boolean namesRecord(Throwable exception) {
+		Throwable current = exception;
+		for (int depth = 0; current != null && depth < 10; depth++) {
+			if (current instanceof BatchListenerFailedException) {
+				return true;
+			}
+			current = current.getCause();
+		}
+		return false;
 	}
 
 	private void invoke(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment,

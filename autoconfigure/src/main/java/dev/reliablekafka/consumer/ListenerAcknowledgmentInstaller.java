@@ -1,6 +1,5 @@
 package dev.reliablekafka.consumer;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -52,8 +51,6 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private final boolean isolateBatchFailures;
 
-	private final Duration maxPollInterval;
-
 	/**
 	 * Create an installer.
 	 * @param registries the registries whose containers are wrapped
@@ -70,13 +67,11 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 	 * @param asyncRetries the retries of listeners that return asynchronous results
 	 * @param isolateBatchFailures whether a batch that fails without naming its failed record
 	 * is delivered again record by record
-	 * @param maxPollInterval the consumers' {@code max.poll.interval.ms}: how long a failed
-	 * batch waits at most for the batches before it
 	 */
 	public ListenerAcknowledgmentInstaller(ObjectProvider<KafkaListenerEndpointRegistry> registries,
 			OffsetGates gates, boolean acknowledgeOnReturn, GatedRecordListener.Options options,
 			Predicate<CommonErrorHandler> starterErrorHandler, Supplier<CommonErrorHandler> fallbackErrorHandler,
-			ObjectProvider<AsyncListenerRetries> asyncRetries, boolean isolateBatchFailures, Duration maxPollInterval) {
+			ObjectProvider<AsyncListenerRetries> asyncRetries, boolean isolateBatchFailures) {
 		this.registries = registries;
 		this.gates = gates;
 		this.acknowledgeOnReturn = acknowledgeOnReturn;
@@ -85,7 +80,6 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		this.fallbackErrorHandler = fallbackErrorHandler;
 		this.asyncRetries = asyncRetries;
 		this.isolateBatchFailures = isolateBatchFailures;
-		this.maxPollInterval = maxPollInterval;
 	}
 
 	@Override
@@ -164,7 +158,7 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 			container.setupMessageListener(new AcknowledgeOnReturnBatchListener<>(delivered));
 		}
 		else if (listener instanceof BatchMessageListener batchListener && !transactional) {
-			container.setupMessageListener(new GatedBatchListener<>(batchListener, this.gates, this.maxPollInterval));
+			container.setupMessageListener(new GatedBatchListener<>(batchListener, this.gates));
 		}
 	}
 

@@ -190,7 +190,20 @@ public final class OffsetGate {
 	 */
 	public boolean isPending(ConsumerRecord<?, ?> record) {
 		Partition partition = existingPartition(record);
-		return partition != null && partition.isPending(record.offset());
+		return partition != null && partition.isPending(record.offset(), null);
+	}
+
+	/**
+	 * Return whether one delivery of a record is still waiting here: the record is pending
+	 * and was not delivered again since (after its partition was revoked and assigned back),
+	 * and this gate's consumer thread still runs.
+	 * @param record the record
+	 * @param acknowledgment the container's acknowledgment of that delivery
+	 * @return whether that delivery is pending
+	 */
+	public boolean isPending(ConsumerRecord<?, ?> record, Acknowledgment acknowledgment) {
+		Partition partition = existingPartition(record);
+		return partition != null && isAlive() && partition.isPending(record.offset(), acknowledgment);
 	}
 
 	/**
@@ -218,6 +231,11 @@ public final class OffsetGate {
 		ConsumerSeekCallback callback = this.seekCallback;
 		if (callback == null) {
 			return false;
+		}
+		PartitionPauser pauser = this.pauser;
+		if (pauser != null) {
+			// Paused behind this very record, the partition would never fetch it again.
+			partition.resumeAtOrBelow(Integer.MAX_VALUE, pauser, record.topic(), record.partition());
 		}
 		callback.seek(record.topic(), record.partition(), record.offset());
 		return true;
@@ -381,9 +399,9 @@ public final class OffsetGate {
 			}
 		}
 
-		synchronized boolean isPending(long offset) {
+		synchronized boolean isPending(long offset, @Nullable Acknowledgment acknowledgment) {
 			Entry entry = this.entries.get(offset);
-			return entry != null && !entry.done;
+			return entry != null && !entry.done && (acknowledgment == null || entry.acknowledgment == acknowledgment);
 		}
 
 		synchronized boolean forwardFailed(long offset) {

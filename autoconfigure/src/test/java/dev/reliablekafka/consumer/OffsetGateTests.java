@@ -1,8 +1,10 @@
 package dev.reliablekafka.consumer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -10,6 +12,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.kafka.listener.ConsumerSeekAware.ConsumerSeekCallback;
 import org.springframework.kafka.support.Acknowledgment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +70,18 @@ class OffsetGateTests {
 	}
 
 	@Test
+	void whenTheOutputOfTheRecordAPausedPartitionWaitsBehindFailsThenThePartitionIsResumedBeforeTheSeek() {
+		List<String> events = new ArrayList<>();
+		this.gate.limit(1, recorder(events));
+		this.gate.seekCallback(new RecordingSeeks(events));
+		ConsumerRecord<String, String> first = deliver(0);
+		deliver(1);
+		assertThat(this.gate.forwardFailed(first)).isTrue();
+		// Paused behind the failed record, the partition would never fetch it again.
+		assertThat(events).containsExactly("pause t-0", "resume t-0", "seek t-0@0");
+	}
+
+	@Test
 	void whenAPausedPartitionIsRevokedThenItIsResumed() {
 		List<String> pauses = new ArrayList<>();
 		this.gate.limit(1, recorder(pauses));
@@ -112,6 +127,48 @@ class OffsetGateTests {
 		this.gate.acknowledge(first);
 		// The recovered record has no container acknowledgment; the last one that does commits.
 		assertThat(this.committed).containsExactly(3L);
+	}
+
+	/**
+	 * Notes the seeks a gate asks for.
+	 */
+	private record RecordingSeeks(List<String> events) implements ConsumerSeekCallback {
+
+		@Override
+		public void seek(String topic, int partition, long offset) {
+			this.events.add("seek " + topic + "-" + partition + "@" + offset);
+		}
+
+		@Override
+		public void seek(String topic, int partition, Function<Long, Long> offsetComputeFunction) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void seekToBeginning(String topic, int partition) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void seekToEnd(String topic, int partition) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void seekRelative(String topic, int partition, long offset, boolean toCurrent) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void seekToTimestamp(String topic, int partition, long timestamp) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void seekToTimestamp(Collection<TopicPartition> topicPartitions, long timestamp) {
+			throw new UnsupportedOperationException();
+		}
+
 	}
 
 	private static OffsetGate.PartitionPauser recorder(List<String> pauses) {

@@ -30,9 +30,12 @@ import org.springframework.util.ReflectionUtils;
  * <li>records a {@code RecordFilterStrategy} discards are acknowledged, so that the offset
  * gate counts them as handled; otherwise nothing after a discarded record would ever be
  * committed.</li>
- * <li>containers the factory creates after startup (registered with the endpoint registry
- * at runtime) are gated as the ones created before, after the factory's own container
- * customizer ran.</li>
+ * <li>containers the factory creates after startup from an endpoint (registered with the
+ * endpoint registry at runtime) are gated as the ones created before, after the factory's
+ * own container customizer ran but before the endpoint's container post processor, so a
+ * listener with asynchronous results registered then is left to spring-kafka. A container
+ * made with {@code createContainer(topics)} has no listener yet at that point and is not
+ * gated.</li>
  * </ul>
  *
  * @author Reliable Kafka team

@@ -33,7 +33,6 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
 
 /**
@@ -130,6 +129,18 @@ public final class ReliableKafkaClientsAutoConfiguration {
 		return new OffsetGates();
 	}
 
+	/**
+	 * A container without an error handler would get spring-kafka's default, which skips a
+	 * record after ten attempts; with several handlers and none primary there is no telling
+	 * which one the application meant.
+	 */
+	private static CommonErrorHandler noUniqueErrorHandler() {
+		throw new IllegalStateException("A listener container has no error handler and the application defines "
+				+ "several CommonErrorHandler beans, none @Primary: mark the one listener containers should use "
+				+ "@Primary, or set it on the container factory (spring-kafka's default would skip a record after "
+				+ "ten attempts)");
+	}
+
 	@Bean
 	ListenerAcknowledgmentInstaller reliableKafkaListenerAcknowledgmentInstaller(
 			ObjectProvider<KafkaListenerEndpointRegistry> registries, OffsetGates gates,
@@ -140,8 +151,8 @@ public final class ReliableKafkaClientsAutoConfiguration {
 				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE), consumer.isAwaitForwards(),
 				consumer.getForwardTimeout(), false, consumer.getMaxPendingPerPartition());
 		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
-				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(DefaultErrorHandler::new),
-				asyncRetries, consumer.isIsolateBatchFailures(), consumer.getMaxPollInterval());
+				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(ReliableKafkaClientsAutoConfiguration::noUniqueErrorHandler),
+				asyncRetries, consumer.isIsolateBatchFailures());
 	}
 
 }
