@@ -192,8 +192,8 @@ public class AsyncListenerRetries implements KafkaListenerErrorHandler,
 			return;
 		}
 		if (logger.isDebugEnabled()) {
-			logger.debug("Result for " + KafkaUtils.format(delivery.record()) + " failed (" + exception.getClass().getSimpleName() + "); next "
-					+ "attempt in " + wait + " ms");
+			logger.debug("Result for " + KafkaUtils.format(delivery.record()) + " failed ("
+					+ exception.getClass().getSimpleName() + "); next attempt in " + wait + " ms");
 		}
 		this.metrics.retried(delivery.record().topic());
 		this.scheduler.schedule(logged(() -> redeliver(delivery)), wait, TimeUnit.MILLISECONDS);

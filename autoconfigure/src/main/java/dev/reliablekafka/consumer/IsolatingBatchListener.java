@@ -49,9 +49,11 @@ public class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListe
 		}
 		catch (RuntimeException ex) {
 			// A @KafkaListener's exception arrives wrapped; spring-kafka looks along the causes too.
-			boolean named = namesRecord(ex);
-			if (named || data.size() < 2) {
-				throw (!named) ? new BatchListenerFailedException("Batch of one failed", ex, data.get(0)) : ex;
+			if (namesRecord(ex) || data.isEmpty()) {
+				throw ex;
+			}
+			if (data.size() == 1) {
+				throw new BatchListenerFailedException("Batch of one failed", ex, data.get(0));
 			}
 			if (logger.isDebugEnabled()) {
 				logger.debug("A batch of " + data.size() + " records failed (" + ex.getClass().getSimpleName()
