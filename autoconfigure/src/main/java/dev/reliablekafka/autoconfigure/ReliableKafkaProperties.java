@@ -41,6 +41,8 @@ public class ReliableKafkaProperties {
 
 	private final Accounting accounting = new Accounting();
 
+	private final Share share = new Share();
+
 	/**
 	 * Topics to create at startup with durable settings, by name. Names with dots go in
 	 * brackets, such as reliable.kafka.topics[orders.v1].partitions.
@@ -85,6 +87,10 @@ public class ReliableKafkaProperties {
 
 	public Map<String, Topic> getTopics() {
 		return this.topics;
+	}
+
+	public Share getShare() {
+		return this.share;
 	}
 
 	public static class Producer {
@@ -633,6 +639,34 @@ public class ReliableKafkaProperties {
 		 */
 		private boolean allowSkippingErrorHandler;
 
+		/**
+		 * Whether share-group listeners with implicit acknowledgment (every record of a
+		 * poll accepted at the next poll, processed or not) are accepted.
+		 */
+		private boolean allowImplicitShareAcknowledgment;
+
+		/**
+		 * Whether share groups set to start at the end of the log (share.auto.offset.reset
+		 * latest or by_duration) are accepted.
+		 */
+		private boolean allowLatestShareStart;
+
+		public boolean isAllowImplicitShareAcknowledgment() {
+			return this.allowImplicitShareAcknowledgment;
+		}
+
+		public void setAllowImplicitShareAcknowledgment(boolean allowImplicitShareAcknowledgment) {
+			this.allowImplicitShareAcknowledgment = allowImplicitShareAcknowledgment;
+		}
+
+		public boolean isAllowLatestShareStart() {
+			return this.allowLatestShareStart;
+		}
+
+		public void setAllowLatestShareStart(boolean allowLatestShareStart) {
+			this.allowLatestShareStart = allowLatestShareStart;
+		}
+
 		public boolean isAllowSkippingErrorHandler() {
 			return this.allowSkippingErrorHandler;
 		}
@@ -983,6 +1017,40 @@ public class ReliableKafkaProperties {
 
 		public Map<String, String> getConfigs() {
 			return this.configs;
+		}
+
+	}
+
+	public static class Share {
+
+		/**
+		 * Whether share-group (Kafka queue) listeners are hardened: a failed record is
+		 * released with back-off and, before the group's delivery-count limit would archive
+		 * it, published to the dead-letter topic and only then accepted.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether the starter sets share.auto.offset.reset=earliest and
+		 * share.isolation.level=read_committed on each share group that has no value of its
+		 * own, before its listeners start.
+		 */
+		private boolean setGroupDefaults = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isSetGroupDefaults() {
+			return this.setGroupDefaults;
+		}
+
+		public void setSetGroupDefaults(boolean setGroupDefaults) {
+			this.setGroupDefaults = setGroupDefaults;
 		}
 
 	}

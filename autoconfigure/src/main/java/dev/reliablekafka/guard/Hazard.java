@@ -71,7 +71,28 @@ public enum Hazard {
 					+ "dead-letter topic",
 			"remove the CommonErrorHandler bean (the starter's retries with back-off, then dead-letters) or give it "
 					+ "a recoverer, such as a DeadLetterPublishingRecoverer",
-			"reliable.kafka.guard.allow-skipping-error-handler");
+			"reliable.kafka.guard.allow-skipping-error-handler"),
+
+	/**
+	 * A share-group listener whose records are accepted when the next poll happens,
+	 * processed or not.
+	 */
+	SHARE_IMPLICIT_ACKNOWLEDGMENT("share ack mode",
+			"every record of a poll is accepted when the next poll happens, whether the listener finished it, "
+					+ "failed it or handed it to another thread; a failed or unfinished record is gone",
+			"remove ShareAckMode.IMPLICIT and share.acknowledgement.mode=implicit (the starter uses EXPLICIT: a "
+					+ "record is accepted only after its listener returned)",
+			"reliable.kafka.guard.allow-implicit-share-acknowledgment"),
+
+	/**
+	 * A share group set to start at the end of the log.
+	 */
+	SHARE_LATEST_START("share.auto.offset.reset",
+			"the share group starts after the newest record (latest) or at a point in time (by_duration) and "
+					+ "never delivers the records written before it",
+			"delete the group's share.auto.offset.reset (the starter sets 'earliest' on groups without one) or set "
+					+ "it to 'earliest' with kafka-configs --entity-type groups",
+			"reliable.kafka.guard.allow-latest-share-start");
 
 	private final String setting;
 

@@ -20,9 +20,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.config.ShareKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.core.ShareConsumerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.AbstractShareKafkaMessageListenerContainer;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
@@ -76,8 +79,19 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 						+ " settings; with them " + hazard.getConsequence());
 			}
 		}
+		enforce(findViolations());
+	}
+
+	/**
+	 * Act on unsafe settings found elsewhere, such as a share group's settings on the
+	 * cluster, as on those this guard finds: stop startup, or log them, unless accepted.
+	 * @param violations what was found
+	 * @throws UnsafeKafkaConfigurationException if one was not accepted and the guard fails
+	 * on violations
+	 */
+	public void enforce(Collection<Violation> violations) {
 		List<Violation> rejected = new ArrayList<>();
-		for (Violation violation : findViolations()) {
+		for (Violation violation : violations) {
 			if (!this.accepted.test(violation.hazard())) {
 				rejected.add(violation);
 			}
@@ -109,9 +123,20 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 		this.beanFactory.getBeansOfType(AbstractKafkaListenerContainerFactory.class, false, false)
 			.forEach((name, factory) -> checkContainer(factory.getContainerProperties(),
 					"listener container factory '" + name + "'", violations));
+		this.beanFactory.getBeansOfType(ShareKafkaListenerContainerFactory.class, false, false)
+			.forEach((name, factory) -> checkShareContainer(factory.getContainerProperties(),
+					"share listener container factory '" + name + "'", violations));
+		this.beanFactory.getBeansOfType(ShareConsumerFactory.class, false, false)
+			.forEach((name, factory) -> checkShareConsumer(factory.getConfigurationProperties(),
+					"share consumer factory '" + name + "'", violations));
 		for (MessageListenerContainer container : containers()) {
 			String source = "listener '" + container.getListenerId() + "'";
 			ContainerProperties properties = container.getContainerProperties();
+			if (container instanceof AbstractShareKafkaMessageListenerContainer<?, ?>) {
+				// Share consumers have no offsets, ack mode or error handler of their own.
+				checkShareContainer(properties, source, violations);
+				continue;
+			}
 			checkContainer(properties, source, violations);
 			checkConsumer(properties.getKafkaConsumerProperties(), false, source, violations);
 			checkErrorHandler(container, source, violations);
@@ -170,6 +195,21 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 		}
 	}
 
+	private void checkShareContainer(ContainerProperties properties, String source, Set<Violation> violations) {
+		if (properties.getShareAckMode() == ContainerProperties.ShareAckMode.IMPLICIT) {
+			violations.add(new Violation(Hazard.SHARE_IMPLICIT_ACKNOWLEDGMENT, "IMPLICIT", source));
+		}
+	}
+
+	private void checkShareConsumer(Map<String, Object> config, String source, Set<Violation> violations) {
+		// spring-kafka's containers use explicit mode unless the container says IMPLICIT; a
+		// share consumer the application creates from the factory itself would not.
+		Object mode = config.get(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG);
+		if (mode != null && "implicit".equalsIgnoreCase(text(mode))) {
+			violations.add(new Violation(Hazard.SHARE_IMPLICIT_ACKNOWLEDGMENT, text(mode), source));
+		}
+	}
+
 	private void checkErrorHandler(MessageListenerContainer container, String source, Set<Violation> violations) {
 		if (!(container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)) {
 			return;
@@ -185,10 +225,13 @@ public class KafkaConfigurationGuard extends BeforeListenersStart {
 	}
 
 	/**
-	 * Kafka 4's {@code by_duration:<ISO duration>} starts a new group at a point in time,
-	 * skipping what was written before it, as {@code latest} does.
+	 * Return whether a consumer's or share group's start setting skips the records written
+	 * before the group existed: {@code latest}, or Kafka 4's
+	 * {@code by_duration:<ISO duration>}, which starts at a point in time.
+	 * @param reset the {@code auto.offset.reset} or {@code share.auto.offset.reset} value
+	 * @return whether records written earlier are never read
 	 */
-	private static boolean skipsEarlierRecords(String reset) {
+	public static boolean skipsEarlierRecords(String reset) {
 		String value = reset.toLowerCase(Locale.ROOT);
 		return value.equals("latest") || value.startsWith("by_duration");
 	}

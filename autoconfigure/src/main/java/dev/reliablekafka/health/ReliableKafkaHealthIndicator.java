@@ -15,6 +15,7 @@ import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.monitor.ClusterSample;
 import dev.reliablekafka.monitor.KafkaProgressMonitor;
 import dev.reliablekafka.monitor.PartitionProgress;
+import dev.reliablekafka.share.ShareRecordsInFlight;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -44,6 +45,8 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 
 	private final @Nullable ListenerFailures listenerFailures;
 
+	private final @Nullable ShareRecordsInFlight shareRecords;
+
 	/**
 	 * Create the indicator.
 	 * @param monitor the monitor whose latest sample is reported
@@ -52,10 +55,11 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 	 * @param retentionWarningRatio the share of retention at which to warn
 	 * @param audit the startup audit, if any
 	 * @param listenerFailures the listener consumers that are not consuming, if tracked
+	 * @param shareRecords the records share-group listeners are working on, if any
 	 */
 	public ReliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates, Duration stuckAfter,
 			double retentionWarningRatio, @Nullable TopicDurabilityAudit audit,
-			@Nullable ListenerFailures listenerFailures) {
+			@Nullable ListenerFailures listenerFailures, @Nullable ShareRecordsInFlight shareRecords) {
 		super("Reliable Kafka health check failed");
 		this.monitor = monitor;
 		this.gates = gates;
@@ -63,6 +67,7 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 		this.retentionWarningRatio = retentionWarningRatio;
 		this.audit = audit;
 		this.listenerFailures = listenerFailures;
+		this.shareRecords = shareRecords;
 	}
 
 	@Override
@@ -169,6 +174,18 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 				record.put("partition", oldest.topicPartition().partition());
 				record.put("offset", oldest.offset());
 				record.put("unacknowledgedFor", oldest.age(now).withNanos(0).toString());
+				stuck.add(record);
+			}
+		}
+		if (this.shareRecords != null) {
+			for (ShareRecordsInFlight.InFlight held : this.shareRecords.heldLongerThan(this.stuckAfter)) {
+				Map<String, Object> record = new LinkedHashMap<>();
+				record.put("shareGroup", held.group());
+				record.put("topic", held.topic());
+				record.put("partition", held.partition());
+				record.put("offset", held.offset());
+				record.put("delivery", held.delivery());
+				record.put("inListenerFor", held.age(now).withNanos(0).toString());
 				stuck.add(record);
 			}
 		}

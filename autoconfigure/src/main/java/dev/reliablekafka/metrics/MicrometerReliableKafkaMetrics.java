@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -62,6 +63,30 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	 * {@code group}, {@code topic} and {@code partition}.
 	 */
 	public static final String ACCOUNTING_DUPLICATES = "reliable.kafka.audit.duplicates";
+
+	/**
+	 * Counter of records handed to a share-group listener; tags {@code group}, {@code topic}
+	 * and {@code redelivery} ({@code true} when the record was delivered before: released,
+	 * its lock ran out, or its member went away).
+	 */
+	public static final String SHARE_DELIVERIES = "reliable.kafka.share.deliveries";
+
+	/**
+	 * Counter of failed share-group records released for another delivery; tags
+	 * {@code group} and {@code topic}.
+	 */
+	public static final String SHARE_RELEASES = "reliable.kafka.share.releases";
+
+	/**
+	 * Counter of share-group records whose listener took longer than the group's record
+	 * lock; tags {@code group} and {@code topic}.
+	 */
+	public static final String SHARE_LOCK_OVERRUNS = "reliable.kafka.share.lock.overruns";
+
+	/**
+	 * Gauge of records share-group listeners are working on; tag {@code group}.
+	 */
+	public static final String SHARE_IN_FLIGHT = "reliable.kafka.share.in.flight";
 
 	private static final String NONE = "none";
 
@@ -130,6 +155,55 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 		return Counter.builder(ACCOUNTING_DUPLICATES)
 			.description("Stamped records a consumer saw again at a new offset")
 			.tags(partitionTags(group, topic, partition))
+			.register(this.registry);
+	}
+
+	@Override
+	public void shareDelivered(String group, String topic, boolean redelivery) {
+		shareDeliveries(group, topic, redelivery).increment();
+	}
+
+	@Override
+	public void shareReleased(String group, String topic) {
+		shareCounter(SHARE_RELEASES, "Failed share-group records released for another delivery", group, topic)
+			.increment();
+	}
+
+	@Override
+	public void shareLockOverrun(String group, String topic) {
+		shareCounter(SHARE_LOCK_OVERRUNS, "Share-group records whose listener took longer than the record lock",
+				group, topic)
+			.increment();
+	}
+
+	@Override
+	public void registerShareGroup(String group, Collection<String> topics, IntSupplier inFlight) {
+		Gauge.builder(SHARE_IN_FLIGHT, inFlight, IntSupplier::getAsInt)
+			.description("Records share-group listeners are working on")
+			.strongReference(true)
+			.tag("group", group)
+			.register(this.registry);
+		for (String topic : topics) {
+			shareDeliveries(group, topic, false);
+			shareDeliveries(group, topic, true);
+			shareCounter(SHARE_RELEASES, "Failed share-group records released for another delivery", group, topic);
+			shareCounter(SHARE_LOCK_OVERRUNS, "Share-group records whose listener took longer than the record lock",
+					group, topic);
+			deadLetters(topic, NONE);
+		}
+	}
+
+	private Counter shareDeliveries(String group, String topic, boolean redelivery) {
+		return Counter.builder(SHARE_DELIVERIES)
+			.description("Records handed to a share-group listener")
+			.tag("group", group)
+			.tag("topic", topic)
+			.tag("redelivery", String.valueOf(redelivery))
+			.register(this.registry);
+	}
+
+	private Counter shareCounter(String name, String description, String group, String topic) {
+		return Counter.builder(name).description(description).tag("group", group).tag("topic", topic)
 			.register(this.registry);
 	}
 

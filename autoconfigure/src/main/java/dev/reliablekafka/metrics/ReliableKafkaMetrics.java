@@ -82,6 +82,42 @@ public interface ReliableKafkaMetrics {
 	}
 
 	/**
+	 * A share-group listener got a record.
+	 * @param group the share group
+	 * @param topic the record's topic
+	 * @param redelivery whether the record was delivered before
+	 */
+	default void shareDelivered(String group, String topic, boolean redelivery) {
+	}
+
+	/**
+	 * A failed record of a share group was released for another delivery.
+	 * @param group the share group
+	 * @param topic the record's topic
+	 */
+	default void shareReleased(String group, String topic) {
+	}
+
+	/**
+	 * A share-group listener held a record longer than the group's record lock: the broker
+	 * may have given it to another member, and counted a delivery.
+	 * @param group the share group
+	 * @param topic the record's topic
+	 */
+	default void shareLockOverrun(String group, String topic) {
+	}
+
+	/**
+	 * Create a share group's meters at zero.
+	 * @param group the share group
+	 * @param topics the topics its listeners read
+	 * @param inFlight how many records its listeners are working on
+	 */
+	default void registerShareGroup(String group, java.util.Collection<String> topics,
+			java.util.function.IntSupplier inFlight) {
+	}
+
+	/**
 	 * Create the meters whose tags are known at startup, at zero, so that dashboards and
 	 * alerts on absent series work before the first failure.
 	 * @param groups the listener containers' consumer groups

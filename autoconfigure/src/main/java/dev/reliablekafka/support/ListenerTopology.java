@@ -7,12 +7,14 @@ import java.util.Set;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.AbstractShareKafkaMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.TopicPartitionOffset;
 
 /**
  * Which consumer groups the application's listener containers use and which topics each
- * reads, found in every {@link KafkaListenerEndpointRegistry}.
+ * reads, found in every {@link KafkaListenerEndpointRegistry}. Share groups are not consumer
+ * groups and are left out.
  *
  * @author Reliable Kafka team
  */
@@ -33,6 +35,10 @@ public final class ListenerTopology {
 			.getBeansOfType(KafkaListenerEndpointRegistry.class, false, false)
 			.values()) {
 			for (MessageListenerContainer container : registry.getAllListenerContainers()) {
+				if (container instanceof AbstractShareKafkaMessageListenerContainer<?, ?>) {
+					// A share group has no committed offsets, so no commit lag to follow.
+					continue;
+				}
 				String group = container.getGroupId();
 				Set<String> topics = topics(container);
 				if (group != null) {

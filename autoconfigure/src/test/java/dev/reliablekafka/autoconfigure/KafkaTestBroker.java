@@ -48,6 +48,10 @@ public final class KafkaTestBroker {
 			started.brokerProperty("auto.create.topics.enable", "false");
 			started.brokerProperty("transaction.state.log.replication.factor", "1");
 			started.brokerProperty("transaction.state.log.min.isr", "1");
+			started.brokerProperty("share.coordinator.state.topic.replication.factor", "1");
+			started.brokerProperty("share.coordinator.state.topic.min.isr", "1");
+			// Lets a test give a share group a record lock shorter than Kafka's 15 s minimum.
+			started.brokerProperty("group.share.min.record.lock.duration.ms", "1000");
 			started.afterPropertiesSet();
 			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
 			broker = started;
@@ -180,6 +184,30 @@ public final class KafkaTestBroker {
 					List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
 				.all()
 				.get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static void alterGroupConfig(String group, String name, String value) {
+		try (Admin admin = admin()) {
+			ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+			admin.incrementalAlterConfigs(Map.of(resource,
+					List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
+				.all()
+				.get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static String groupConfig(String group, String name) {
+		try (Admin admin = admin()) {
+			ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+			return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name)
+				.value();
 		}
 		catch (InterruptedException | ExecutionException | TimeoutException ex) {
 			throw new IllegalStateException(ex);

@@ -7,6 +7,7 @@ import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration
 import dev.reliablekafka.autoconfigure.health.ReliableKafkaHealthAutoConfiguration;
 import dev.reliablekafka.autoconfigure.metrics.ReliableKafkaMetricsAutoConfiguration;
 import dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration;
+import dev.reliablekafka.autoconfigure.share.ReliableKafkaShareAutoConfiguration;
 import dev.reliablekafka.autoconfigure.topics.ReliableKafkaTopicsAutoConfiguration;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -25,7 +26,7 @@ public final class ReliableKafkaAutoConfigurations {
 				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
 				ReliableKafkaAuditAutoConfiguration.class, ReliableKafkaTopicsAutoConfiguration.class,
 				ReliableKafkaMonitorAutoConfiguration.class, ReliableKafkaMetricsAutoConfiguration.class,
-				ReliableKafkaHealthAutoConfiguration.class);
+				ReliableKafkaHealthAutoConfiguration.class, ReliableKafkaShareAutoConfiguration.class);
 	}
 
 }

@@ -13,6 +13,7 @@ import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.deadletter.ReliableErrorHandler;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import dev.reliablekafka.share.ShareFailurePolicy;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -124,6 +125,23 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		return new AsyncListenerRetries(backOff(errorHandling.getBackOff(), deadLetters != null),
 				recoverer(deadLetters), retryability, metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE),
 				beanFactory);
+	}
+
+	/**
+	 * Releases and dead-letters the failed records of share-group listeners, with the same
+	 * back-off, attempts and classification as the error handler.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.share.enabled", matchIfMissing = true)
+	ShareFailurePolicy reliableKafkaShareFailurePolicy(ReliableKafkaProperties properties,
+			ObjectProvider<DeadLetterPublishingRecoverer> recoverers, ObjectProvider<ReliableKafkaMetrics> metrics) {
+		ReliableKafkaProperties.ErrorHandling errorHandling = properties.getErrorHandling();
+		DeadLetterPublishingRecoverer deadLetters = deadLetters(errorHandling, recoverers);
+		Retryability retryability = new Retryability();
+		classify(retryability, errorHandling, deadLetters != null);
+		return new ShareFailurePolicy(unboundedBackOff(errorHandling.getBackOff()),
+				errorHandling.getBackOff().getMaxAttempts(), deadLetters, retryability,
+				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE));
 	}
 
 	@Bean

@@ -47,6 +47,8 @@ public final class ReliableKafkaGuardAutoConfiguration {
 			case LATEST_OFFSET_RESET -> guard.isAllowLatestOffsetReset();
 			case READ_UNCOMMITTED -> guard.isAllowReadUncommitted();
 			case SKIPPING_ERROR_HANDLER -> guard.isAllowSkippingErrorHandler();
+			case SHARE_IMPLICIT_ACKNOWLEDGMENT -> guard.isAllowImplicitShareAcknowledgment();
+			case SHARE_LATEST_START -> guard.isAllowLatestShareStart();
 		};
 	}
 

@@ -9,6 +9,7 @@ import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.health.ReliableKafkaHealthIndicator;
 import dev.reliablekafka.monitor.KafkaProgressMonitor;
+import dev.reliablekafka.share.ShareRecordsInFlight;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,14 +44,15 @@ public final class ReliableKafkaHealthAutoConfiguration {
 	@ConditionalOnMissingBean(name = "reliableKafkaHealthIndicator")
 	ReliableKafkaHealthIndicator reliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates,
 			ReliableKafkaProperties properties, ObjectProvider<ProducerFactory<?, ?>> producerFactory,
-			ObjectProvider<TopicDurabilityAudit> audit, ObjectProvider<ListenerFailures> listenerFailures) {
+			ObjectProvider<TopicDurabilityAudit> audit, ObjectProvider<ListenerFailures> listenerFailures,
+			ObjectProvider<ShareRecordsInFlight> shareRecords) {
 		ReliableKafkaProperties.Monitor settings = properties.getMonitor();
 		Duration stuckAfter = settings.getStuckAfter();
 		if (stuckAfter == null) {
 			stuckAfter = deliveryTimeout(producerFactory.getIfUnique(), properties).plus(STUCK_MARGIN);
 		}
 		return new ReliableKafkaHealthIndicator(monitor, gates, stuckAfter, settings.getRetentionWarningRatio(),
-				audit.getIfUnique(), listenerFailures.getIfUnique());
+				audit.getIfUnique(), listenerFailures.getIfUnique(), shareRecords.getIfUnique());
 	}
 
 	/**

@@ -1,0 +1,144 @@
+package dev.reliablekafka.share;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConfigEntry.ConfigSource;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+
+/**
+ * What a share group does with the records it delivers, as the cluster has it: how often a
+ * record is delivered before the broker archives it, how long a member holds a record, where
+ * a new group starts and whether it reads records of aborted transactions.
+ *
+ * @param group the share group
+ * @param deliveryCountLimit the broker's {@code group.share.delivery.count.limit}: the
+ * delivery after which a record that is released or whose lock runs out is archived
+ * @param lockDuration how long a delivered record stays with its member
+ * ({@code share.record.lock.duration.ms})
+ * @param autoOffsetReset where the group starts ({@code share.auto.offset.reset})
+ * @param autoOffsetResetOfGroup whether the group has that setting of its own, rather than
+ * the broker's default
+ * @param isolationLevel whether records of aborted transactions are delivered
+ * ({@code share.isolation.level})
+ * @author Reliable Kafka team
+ */
+public record ShareGroupSettings(String group, int deliveryCountLimit, Duration lockDuration, String autoOffsetReset,
+		boolean autoOffsetResetOfGroup, String isolationLevel) {
+
+	/**
+	 * The group setting of where a new share group starts.
+	 */
+	public static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
+
+	/**
+	 * The group setting of whether records of aborted transactions are delivered.
+	 */
+	public static final String ISOLATION_LEVEL = "share.isolation.level";
+
+	/**
+	 * The group setting of how long a member holds a delivered record.
+	 */
+	public static final String LOCK_DURATION = "share.record.lock.duration.ms";
+
+	/**
+	 * The broker setting of how many deliveries a record gets.
+	 */
+	public static final String DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
+
+	private static final String BROKER_LOCK_DURATION = "group.share.record.lock.duration.ms";
+
+	/**
+	 * Kafka's defaults, used when the cluster cannot be asked.
+	 * @param group the share group
+	 * @return the defaults of Kafka 4.2
+	 */
+	public static ShareGroupSettings defaults(String group) {
+		return new ShareGroupSettings(group, 5, Duration.ofSeconds(30), "latest", false, "read_uncommitted");
+	}
+
+	/**
+	 * Read a group's settings and, when asked, give a group that has none of its own the
+	 * safe start and isolation: {@code earliest} and {@code read_committed}. A group need not
+	 * exist yet: its settings are kept for when it is created.
+	 * @param admin the client to use
+	 * @param group the share group
+	 * @param setDefaults whether to set the safe values on a group without its own
+	 * @param timeout how long each request may take
+	 * @return the settings, after any change
+	 * @throws IllegalStateException if the cluster cannot be asked
+	 */
+	public static ShareGroupSettings prepare(Admin admin, String group, boolean setDefaults, Duration timeout) {
+		try {
+			ConfigResource groupResource = new ConfigResource(ConfigResource.Type.GROUP, group);
+			Config groupConfig = describe(admin, groupResource, timeout);
+			List<AlterConfigOp> changes = new ArrayList<>();
+			if (setDefaults && !ofGroup(groupConfig.get(AUTO_OFFSET_RESET))) {
+				changes.add(new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, "earliest"), AlterConfigOp.OpType.SET));
+			}
+			if (setDefaults && !ofGroup(groupConfig.get(ISOLATION_LEVEL))) {
+				changes.add(new AlterConfigOp(new ConfigEntry(ISOLATION_LEVEL, "read_committed"),
+						AlterConfigOp.OpType.SET));
+			}
+			if (!changes.isEmpty()) {
+				admin.incrementalAlterConfigs(Map.of(groupResource, changes)).all().get(timeout.toMillis(),
+						TimeUnit.MILLISECONDS);
+				groupConfig = describe(admin, groupResource, timeout);
+			}
+			Node node = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).iterator().next();
+			Config broker = describe(admin, new ConfigResource(ConfigResource.Type.BROKER, node.idString()), timeout);
+			ConfigEntry lock = groupConfig.get(LOCK_DURATION);
+			String lockMillis = (lock != null && lock.value() != null) ? lock.value() : value(broker, BROKER_LOCK_DURATION, "30000");
+			ConfigEntry reset = groupConfig.get(AUTO_OFFSET_RESET);
+			return new ShareGroupSettings(group, Integer.parseInt(value(broker, DELIVERY_COUNT_LIMIT, "5")),
+					Duration.ofMillis(Long.parseLong(lockMillis)), value(groupConfig, AUTO_OFFSET_RESET, "latest"),
+					ofGroup(reset), value(groupConfig, ISOLATION_LEVEL, "read_uncommitted"));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted reading the settings of share group '" + group + "'", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("Could not read the settings of share group '" + group + "': "
+					+ ((ex.getCause() != null) ? ex.getCause() : ex), ex);
+		}
+	}
+
+	/**
+	 * Return how many deliveries a failing record is given before it is dead-lettered: the
+	 * attempts the starter's back-off allows, but at most one below the delivery-count
+	 * limit, so that a record whose dead-letter publish failed has a delivery left before
+	 * the broker archives it.
+	 * @param maxAttempts the attempts the starter's back-off allows
+	 * @return the attempts, at least 1
+	 */
+	public int attempts(int maxAttempts) {
+		return Math.max(1, Math.min(maxAttempts, this.deliveryCountLimit - 1));
+	}
+
+	private static boolean ofGroup(ConfigEntry entry) {
+		return entry != null && entry.source() == ConfigSource.DYNAMIC_GROUP_CONFIG;
+	}
+
+	private static String value(Config config, String name, String fallback) {
+		ConfigEntry entry = config.get(name);
+		return (entry != null && entry.value() != null) ? entry.value() : fallback;
+	}
+
+	private static Config describe(Admin admin, ConfigResource resource, Duration timeout)
+			throws InterruptedException, ExecutionException, TimeoutException {
+		return admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.get(resource);
+	}
+
+}
