@@ -70,6 +70,16 @@ public class ShareFailurePolicy {
 	}
 
 	/**
+	 * Return how many deliveries a failing record of a group gets before it is
+	 * dead-lettered.
+	 * @param settings the group's settings
+	 * @return the attempts
+	 */
+	public int attempts(ShareGroupSettings settings) {
+		return settings.attempts(this.maxAttempts);
+	}
+
+	/**
 	 * Publish a record to its dead-letter topic.
 	 * @param record the record
 	 * @param exception why it is given up

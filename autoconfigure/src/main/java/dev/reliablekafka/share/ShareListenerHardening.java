@@ -126,7 +126,7 @@ public class ShareListenerHardening extends BeforeListenersStart {
 			this.metrics.registerShareGroup(group, topics, () -> this.inFlight.count(group));
 			logger.info("Share group '" + group + "' (" + topics + "): start " + groupSettings.autoOffsetReset() + ", "
 					+ groupSettings.isolationLevel() + ", record lock " + groupSettings.lockDuration().toMillis()
-					+ " ms; a failing record gets " + groupSettings.attempts(Integer.MAX_VALUE)
+					+ " ms; a failing record gets " + this.policy.attempts(groupSettings)
 					+ " deliveries at most before it is dead-lettered (delivery-count limit "
 					+ groupSettings.deliveryCountLimit() + ")");
 		});

@@ -625,6 +625,12 @@ public final class KafkaTestCluster implements AutoCloseable {
 			config.put("transaction.state.log.replication.factor", String.valueOf(replication));
 			config.put("transaction.state.log.min.isr", String.valueOf(Math.min(this.minInsyncReplicas, replication)));
 			config.put("transaction.state.log.num.partitions", "5");
+			// Share groups (Kafka queues) are on in Kafka 4.2 (share.version=1 at format time);
+			// their state topic needs as many replicas as the cluster has nodes, at most.
+			config.put("share.coordinator.state.topic.replication.factor", String.valueOf(replication));
+			config.put("share.coordinator.state.topic.min.isr",
+					String.valueOf(Math.min(this.minInsyncReplicas, replication)));
+			config.put("share.coordinator.state.topic.num.partitions", "5");
 			config.put("unclean.leader.election.enable", "false");
 			config.put("auto.create.topics.enable", "false");
 			config.put("group.initial.rebalance.delay.ms", "0");
