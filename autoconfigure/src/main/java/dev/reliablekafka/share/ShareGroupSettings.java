@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -56,7 +58,9 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 	 */
 	public static final String DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
 
-	private static final String BROKER_LOCK_DURATION = "group.share.record.lock.duration.ms";
+	private static final int MIN_DELIVERY_COUNT_LIMIT = 2;
+
+	private static final Log logger = LogFactory.getLog(ShareGroupSettings.class);
 
 	/**
 	 * Kafka's defaults, used when the cluster cannot be asked.
@@ -95,14 +99,12 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 						TimeUnit.MILLISECONDS);
 				groupConfig = describe(admin, groupResource, timeout);
 			}
-			Node node = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).iterator().next();
-			Config broker = describe(admin, new ConfigResource(ConfigResource.Type.BROKER, node.idString()), timeout);
 			ConfigEntry lock = groupConfig.get(LOCK_DURATION);
-			String lockMillis = (lock != null && lock.value() != null) ? lock.value() : value(broker, BROKER_LOCK_DURATION, "30000");
 			ConfigEntry reset = groupConfig.get(AUTO_OFFSET_RESET);
-			return new ShareGroupSettings(group, Integer.parseInt(value(broker, DELIVERY_COUNT_LIMIT, "5")),
-					Duration.ofMillis(Long.parseLong(lockMillis)), value(groupConfig, AUTO_OFFSET_RESET, "latest"),
-					ofGroup(reset), value(groupConfig, ISOLATION_LEVEL, "read_uncommitted"));
+			return new ShareGroupSettings(group, deliveryCountLimit(admin, group, timeout),
+					Duration.ofMillis(Long.parseLong((lock != null && lock.value() != null) ? lock.value() : "30000")),
+					value(groupConfig, AUTO_OFFSET_RESET, "latest"), ofGroup(reset),
+					value(groupConfig, ISOLATION_LEVEL, "read_uncommitted"));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -124,6 +126,26 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 	 */
 	public int attempts(int maxAttempts) {
 		return Math.max(1, Math.min(maxAttempts, this.deliveryCountLimit - 1));
+	}
+
+	/**
+	 * The broker's delivery-count limit. Reading it needs DESCRIBE_CONFIGS on the cluster;
+	 * without it the lowest limit Kafka allows is assumed, so that a failing record is
+	 * dead-lettered before any limit archives it, at the cost of its retries.
+	 */
+	private static int deliveryCountLimit(Admin admin, String group, Duration timeout) throws InterruptedException {
+		try {
+			Node node = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).iterator().next();
+			Config broker = describe(admin, new ConfigResource(ConfigResource.Type.BROKER, node.idString()), timeout);
+			return Integer.parseInt(value(broker, DELIVERY_COUNT_LIMIT, "5"));
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			logger.warn("Could not read the brokers' " + DELIVERY_COUNT_LIMIT + " ("
+					+ ((ex.getCause() != null) ? ex.getCause() : ex) + "): share group '" + group + "' assumes "
+					+ MIN_DELIVERY_COUNT_LIMIT + ", Kafka's lowest, so a failing record is dead-lettered after its first "
+					+ "failure. Grant DESCRIBE_CONFIGS on the cluster to keep the retries");
+			return MIN_DELIVERY_COUNT_LIMIT;
+		}
 	}
 
 	private static boolean ofGroup(ConfigEntry entry) {

@@ -342,6 +342,59 @@ class SecuredClusterIntegrationTests {
 		assertNoSecrets(output.getAll() + health);
 	}
 
+	@Test
+	void aShareGroupListenerWorksOverSaslSslWithItsAclsAndDeadLettersAFailingRecord(CapturedOutput output) {
+		String user = KafkaTestBroker.uniqueName("app");
+		String topic = KafkaTestBroker.uniqueName("secured-queue");
+		String group = KafkaTestBroker.uniqueName("share");
+		cluster.createTopics(1, topic, topic + "-dlt");
+		cluster.createUser(user, PASSWORD);
+		cluster.allow(user, ResourceType.TOPIC, topic, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.TOPIC, topic + "-dlt", AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.GROUP, group, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS,
+				AclOperation.ALTER_CONFIGS);
+		cluster.allow(user, ResourceType.CLUSTER, "kafka-cluster", AclOperation.DESCRIBE_CONFIGS);
+		sendInternally(topic, 10);
+		contextRunner(user, PASSWORD).withUserConfiguration(ShareListener.class)
+			.withPropertyValues("test.topic=" + topic, "test.group=" + group)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ShareListener listener = context.getBean(ShareListener.class);
+				await().atMost(TIMEOUT).until(() -> listener.processed.size() == 9);
+				assertThat(readInternally(topic + "-dlt", 1))
+					.extracting((record) -> new String(record.value(), StandardCharsets.UTF_8))
+					.containsExactly("order-3");
+			});
+		assertThat(output).contains("Share group '" + group + "'").contains("start earliest");
+		assertNoSecrets(output.getAll());
+	}
+
+	@Test
+	void whenAShareConsumerLacksReadThenHealthIsDownAndNamesIt(CapturedOutput output) {
+		String user = KafkaTestBroker.uniqueName("app");
+		String topic = KafkaTestBroker.uniqueName("unreadable-queue");
+		String group = KafkaTestBroker.uniqueName("share");
+		cluster.createTopics(1, topic, topic + "-dlt");
+		cluster.createUser(user, PASSWORD);
+		cluster.allow(user, ResourceType.TOPIC, topic, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.TOPIC, topic + "-dlt", AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.GROUP, group, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS,
+				AclOperation.ALTER_CONFIGS);
+		contextRunner(user, PASSWORD).withUserConfiguration(ShareListener.class)
+			.withPropertyValues("test.topic=" + topic, "test.group=" + group, "reliable.kafka.audit.mode=warn")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReliableKafkaHealthIndicator indicator = context.getBean(ReliableKafkaHealthIndicator.class);
+				await().atMost(TIMEOUT).until(() -> !context.getBean(ListenerFailures.class).current().isEmpty());
+				Health down = indicator.health(true);
+				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+				assertThat(String.valueOf(down.getDetails().get("notConsuming"))).contains("group=" + group);
+			});
+		// Without DESCRIBE_CONFIGS on the cluster the lowest limit is assumed, and said.
+		assertThat(output).contains("Could not read the brokers' group.share.delivery.count.limit");
+		assertNoSecrets(output.getAll());
+	}
+
 	private static ApplicationContextRunner contextRunner(String user, String password) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
@@ -418,6 +471,22 @@ class SecuredClusterIntegrationTests {
 		}
 		assertThat(records).hasSize(expected);
 		return records;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ShareListener {
+
+		final List<String> processed = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "securedQueue", topics = "${test.topic}", groupId = "${test.group}",
+				containerFactory = "shareKafkaListenerContainerFactory")
+		void listen(String value) {
+			if (value.equals("order-3")) {
+				throw new IllegalArgumentException("cannot process this one");
+			}
+			this.processed.add(value);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
