@@ -163,6 +163,11 @@ public class ShareListenerHardening extends BeforeListenersStart {
 					violations.add(new Violation(Hazard.SHARE_LATEST_START,
 							read.autoOffsetReset() + " (Kafka's default, not set on the group)", "share group '" + group + "'"));
 				}
+				if ("read_uncommitted".equalsIgnoreCase(read.isolationLevel())) {
+					logger.warn("Share group '" + group + "' has " + ShareGroupSettings.ISOLATION_LEVEL
+							+ "=read_uncommitted: its listeners get records of transactions that were rolled back or are "
+							+ "still open. Set it to read_committed on the group");
+				}
 				settings.put(group, read);
 			}
 		}

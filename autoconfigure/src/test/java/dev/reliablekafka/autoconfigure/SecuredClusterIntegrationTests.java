@@ -390,8 +390,10 @@ class SecuredClusterIntegrationTests {
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(String.valueOf(down.getDetails().get("notConsuming"))).contains("group=" + group);
 			});
-		// Without DESCRIBE_CONFIGS on the cluster the lowest limit is assumed, and said.
-		assertThat(output).contains("Could not read the brokers' group.share.delivery.count.limit");
+		// Without DESCRIBE_CONFIGS on the cluster the lowest limit is assumed, and said; the
+		// audit covers the share listener's topic.
+		assertThat(output).contains("Could not read the brokers' group.share.delivery.count.limit")
+			.contains("Missing Kafka permission: topic '" + topic + "': READ not allowed");
 		assertNoSecrets(output.getAll());
 	}
 

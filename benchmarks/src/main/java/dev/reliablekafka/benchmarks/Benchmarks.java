@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import dev.reliablekafka.testkit.KafkaTestCluster;
 
 /**
  * Runs the benchmark suite on one real three-node cluster: producer variants, consumer
- * commit strategies, consume-and-forward and startup, interleaved and repeated, then writes the medians, spreads
+ * commit strategies, consume-and-forward, share-group listeners and startup, interleaved and repeated, then writes the medians, spreads
  * and target ratios to {@code benchmarks/target/benchmark-results.{md,csv,json}}.
  *
  * @author Reliable Kafka team
@@ -88,6 +89,29 @@ public final class Benchmarks {
 							(key) -> new Measurement("consume and forward (1 KB JSON)", variant.label));
 					forward.run(variant, topic, measurement);
 					log("forward " + variant + " #" + repeat + ": "
+							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+				}
+			}
+			// Share groups (Kafka queues): the cost of the starter's hardening of share listeners.
+			ShareBenchmark share = new ShareBenchmark(cluster, records);
+			if (wanted.test("share")) {
+				// One discarded round warms up the JIT and the share coordinators for every variant.
+				ShareBenchmark shareWarmUp = new ShareBenchmark(cluster, Math.max(10_000, records / 10));
+				String topic = consumer.prefill(payloads.get("json"));
+				for (ShareBenchmark.Variant variant : ShareBenchmark.Variant.values()) {
+					shareWarmUp.run(variant, topic, new Measurement("warm-up", variant.label));
+				}
+			}
+			for (int repeat = 1; repeat <= (wanted.test("share") ? repeats : 0); repeat++) {
+				String topic = consumer.prefill(payloads.get("json"));
+				// The order rotates, so that no variant always reads first after the prefill.
+				List<ShareBenchmark.Variant> order = new java.util.ArrayList<>(List.of(ShareBenchmark.Variant.values()));
+				java.util.Collections.rotate(order, repeat - 1);
+				for (ShareBenchmark.Variant variant : order) {
+					Measurement measurement = results.computeIfAbsent("share/" + variant,
+							(key) -> new Measurement("share group (queue), trivial handler", variant.label));
+					share.run(variant, topic, measurement);
+					log("share " + variant + " #" + repeat + ": "
 							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
 				}
 			}

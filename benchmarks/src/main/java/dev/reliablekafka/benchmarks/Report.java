@@ -99,6 +99,8 @@ final class Report {
 				rate("consumer/BOOT_BATCH"), 0.8));
 		targets.add(Target.ratio("starter consumer ≥ 5× per-record sync commit", rate("consumer/STARTER"),
 				rate("consumer/NAIVE_PER_RECORD"), 5.0));
+		targets.add(Target.ratio("starter share consumer ≥ 0.9× spring-kafka defaults, same factory",
+				rate("share/STARTER_OWN_FACTORY"), rate("share/PLAIN"), 0.9));
 		double plain = median("startup/PLAIN_BOOT", "startup ms");
 		double starter = median("startup/STARTER", "startup ms");
 		targets.add(new Target("starter startup overhead ≤ 300 ms", starter - plain, 300, false));
@@ -118,7 +120,7 @@ final class Report {
 		if (group.startsWith("producer")) {
 			return List.of("records/s", "MB/s", "p50 ms", "p99 ms", "CPU s", "peak heap MB");
 		}
-		if (group.startsWith("consume and forward")) {
+		if (group.startsWith("consume and forward") || group.startsWith("share group")) {
 			return List.of("records/s", "CPU s");
 		}
 		if (group.startsWith("consumer")) {
