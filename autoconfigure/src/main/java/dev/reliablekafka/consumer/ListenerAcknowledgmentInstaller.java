@@ -12,6 +12,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.AbstractShareKafkaMessageListenerContainer;
 import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
@@ -113,6 +114,10 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private void install(MessageListenerContainer container, List<String> neverAcknowledging) {
+		if (container instanceof AbstractShareKafkaMessageListenerContainer<?, ?>) {
+			// Share consumers acknowledge record by record; the share hardening covers them.
+			return;
+		}
 		AckMode ackMode = container.getContainerProperties().getAckMode();
 		Object listener = container.getContainerProperties().getMessageListener();
 		if ((ackMode != AckMode.MANUAL && ackMode != AckMode.MANUAL_IMMEDIATE) || listener == null

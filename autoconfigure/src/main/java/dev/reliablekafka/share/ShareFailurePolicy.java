@@ -39,6 +39,12 @@ public class ShareFailurePolicy {
 	private final ReliableKafkaMetrics metrics;
 
 	/**
+	 * Per consumer thread: when its current lock-long window began, and the milliseconds
+	 * paused in it.
+	 */
+	private final ThreadLocal<long[]> pauses = ThreadLocal.withInitial(() -> new long[] { System.nanoTime(), 0 });
+
+	/**
 	 * Create a policy.
 	 * @param backOff the pauses before each further delivery (only the intervals are used)
 	 * @param maxAttempts how many deliveries a failing record is given at most
@@ -124,10 +130,15 @@ public class ShareFailurePolicy {
 	}
 
 	/**
-	 * The pause before the next delivery of a record that failed on a given delivery,
-	 * shorter than half the record lock so that the records polled with it keep theirs.
+	 * The pause before the next delivery of a record that failed on a given delivery. The
+	 * pauses of one consumer thread within one lock duration add up to half the lock at most:
+	 * the records polled with a failing one hold their locks while it pauses, and a lock that
+	 * runs out delivers them again. Once that budget is spent a record is released at once.
+	 * @param delivery the delivery that failed
+	 * @param lock the group's record lock
+	 * @return the pause
 	 */
-	private Duration pause(int delivery, Duration lock) {
+	Duration pause(int delivery, Duration lock) {
 		BackOffExecution execution = this.backOff.start();
 		long interval = 0;
 		for (int i = 0; i < delivery; i++) {
@@ -137,7 +148,16 @@ public class ShareFailurePolicy {
 				break;
 			}
 		}
-		return Duration.ofMillis(Math.min(interval, lock.toMillis() / 2));
+		long now = System.nanoTime();
+		long[] budget = this.pauses.get();
+		if (now - budget[0] > lock.toNanos()) {
+			budget[0] = now;
+			budget[1] = 0;
+		}
+		long allowed = Math.max(0, lock.toMillis() / 2 - budget[1]);
+		long pause = Math.min(interval, allowed);
+		budget[1] += pause;
+		return Duration.ofMillis(pause);
 	}
 
 	private final class Recoverer implements ShareConsumerRecordRecoverer {
@@ -156,7 +176,16 @@ public class ShareFailurePolicy {
 			int delivery = delivery(record);
 			boolean release;
 			if (this.application != null) {
-				AcknowledgeType chosen = this.application.recover(record, exception);
+				AcknowledgeType chosen;
+				try {
+					chosen = this.application.recover(record, exception);
+				}
+				catch (RuntimeException ex) {
+					// Spring Kafka would reject the record for it; it is dead-lettered instead.
+					logger.error("The application's share recoverer failed for record " + coordinates(record) + " ("
+							+ ex.getClass().getName() + "); the record is dead-lettered");
+					chosen = AcknowledgeType.REJECT;
+				}
 				if (chosen == AcknowledgeType.ACCEPT) {
 					return chosen;
 				}

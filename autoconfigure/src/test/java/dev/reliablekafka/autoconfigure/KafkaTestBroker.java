@@ -178,21 +178,15 @@ public final class KafkaTestBroker {
 	}
 
 	public static void alterTopicConfig(String topic, String name, String value) {
-		try (Admin admin = admin()) {
-			ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-			admin.incrementalAlterConfigs(Map.of(resource,
-					List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
-				.all()
-				.get(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException | ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException(ex);
-		}
+		alterConfig(new ConfigResource(ConfigResource.Type.TOPIC, topic), name, value);
 	}
 
 	public static void alterGroupConfig(String group, String name, String value) {
+		alterConfig(new ConfigResource(ConfigResource.Type.GROUP, group), name, value);
+	}
+
+	private static void alterConfig(ConfigResource resource, String name, String value) {
 		try (Admin admin = admin()) {
-			ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
 			admin.incrementalAlterConfigs(Map.of(resource,
 					List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
 				.all()

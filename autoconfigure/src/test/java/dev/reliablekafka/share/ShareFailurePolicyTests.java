@@ -102,11 +102,36 @@ class ShareFailurePolicyTests {
 	}
 
 	@Test
+	void anApplicationRecovererThatThrowsGetsTheRecordDeadLetteredNotRejected() {
+		ShareConsumerRecordRecoverer throwing = this.policy.recoverer(this.limitFive, (record, ex) -> {
+			throw new IllegalStateException("recoverer bug");
+		});
+		assertThat(throwing.recover(record(1), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
+		assertThat(this.deadLettered).containsExactly("t@7");
+	}
+
+	@Test
 	void withDeadLetteringOffAFailureIsReleased() {
 		ShareFailurePolicy noDeadLetters = new ShareFailurePolicy(new FixedBackOff(0, Long.MAX_VALUE), 5, null,
 				(exception) -> true, this.metrics);
 		ShareConsumerRecordRecoverer recoverer = noDeadLetters.recoverer(this.limitFive, null);
 		assertThat(recoverer.recover(record(4), new IllegalStateException())).isEqualTo(AcknowledgeType.RELEASE);
+	}
+
+	@Test
+	void thePausesOfAThreadWithinOneLockAddUpToHalfTheLockAtMost() throws InterruptedException {
+		ShareFailurePolicy policy = new ShareFailurePolicy(new FixedBackOff(400, Long.MAX_VALUE), 5, null,
+				(exception) -> true, this.metrics);
+		Duration lock = Duration.ofMinutes(1);
+		assertThat(policy.pause(1, Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(400));
+		assertThat(policy.pause(2, Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(100));
+		assertThat(policy.pause(3, Duration.ofSeconds(1))).isZero();
+		// Another thread has a budget of its own.
+		Duration[] other = new Duration[1];
+		Thread thread = new Thread(() -> other[0] = policy.pause(1, lock));
+		thread.start();
+		thread.join();
+		assertThat(other[0]).isEqualTo(Duration.ofMillis(400));
 	}
 
 	@Test

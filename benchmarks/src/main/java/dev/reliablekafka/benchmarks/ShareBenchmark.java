@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -52,14 +51,6 @@ final class ShareBenchmark {
 
 	}
 
-	static final AtomicLong received = new AtomicLong();
-
-	static volatile CountDownLatch done = new CountDownLatch(1);
-
-	static volatile long expected;
-
-	static volatile long firstAt;
-
 	private final KafkaTestCluster cluster;
 
 	private final int records;
@@ -77,10 +68,11 @@ final class ShareBenchmark {
 				new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
 			.all()
 			.get(10, TimeUnit.SECONDS));
-		received.set(0);
-		expected = this.records;
-		firstAt = 0;
-		done = new CountDownLatch(1);
+		// The consumer benchmark's counters: one run at a time.
+		ConsumerBenchmark.received.set(0);
+		ConsumerBenchmark.expected = this.records;
+		ConsumerBenchmark.firstAt = 0;
+		ConsumerBenchmark.done = new CountDownLatch(1);
 		Resources.Snapshot before = Resources.snapshot();
 		List<String> properties = new java.util.ArrayList<>(variant.properties);
 		properties.addAll(List.of("bench.topic=" + topic, "bench.group=" + group,
@@ -88,23 +80,13 @@ final class ShareBenchmark {
 				"reliable.kafka.audit.mode=off", "reliable.kafka.monitor.enabled=false"));
 		try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
 				new Class<?>[] { variant.listener }, properties)) {
-			if (!done.await(10, TimeUnit.MINUTES)) {
+			if (!ConsumerBenchmark.done.await(10, TimeUnit.MINUTES)) {
 				throw new IllegalStateException(variant + " did not consume " + this.records + " records in 10 minutes");
 			}
-			long elapsed = System.nanoTime() - firstAt;
+			long elapsed = System.nanoTime() - ConsumerBenchmark.firstAt;
 			Resources.Snapshot after = Resources.snapshot();
 			measurement.add("records/s", this.records / (elapsed / 1e9));
 			measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
-		}
-	}
-
-	static void record(ConsumerRecord<?, ?> record) {
-		long count = received.incrementAndGet();
-		if (count == 1) {
-			firstAt = System.nanoTime();
-		}
-		if (count == expected) {
-			done.countDown();
 		}
 	}
 
@@ -120,7 +102,7 @@ final class ShareBenchmark {
 
 		@KafkaListener(topics = "${bench.topic}", groupId = "${bench.group}", containerFactory = "ownShareFactory")
 		void onRecord(ConsumerRecord<Object, byte[]> record) {
-			ShareBenchmark.record(record);
+			ConsumerBenchmark.record(record);
 		}
 
 	}
@@ -131,7 +113,7 @@ final class ShareBenchmark {
 		@KafkaListener(topics = "${bench.topic}", groupId = "${bench.group}",
 				containerFactory = "shareKafkaListenerContainerFactory")
 		void onRecord(ConsumerRecord<Object, byte[]> record) {
-			ShareBenchmark.record(record);
+			ConsumerBenchmark.record(record);
 		}
 
 	}

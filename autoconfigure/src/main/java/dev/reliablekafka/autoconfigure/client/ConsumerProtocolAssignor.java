@@ -14,6 +14,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.AbstractShareKafkaMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
@@ -45,6 +46,8 @@ class ConsumerProtocolAssignor extends BeforeListenersStart {
 	protected void run() {
 		List<MessageListenerContainer> containers = this.registries.orderedStream()
 			.flatMap((registry) -> registry.getAllListenerContainers().stream())
+			// Share consumers have no assignor (a share group assigns on the broker).
+			.filter((container) -> !(container instanceof AbstractShareKafkaMessageListenerContainer<?, ?>))
 			.toList();
 		if (containers.stream().noneMatch(ConsumerProtocolAssignor::usesConsumerProtocol)) {
 			return;
