@@ -52,6 +52,12 @@ public class RawBytesDeserializer<T> extends ErrorHandlingDeserializer<T> {
 	}
 
 	@Override
+	public void setForKey(boolean isKey) {
+		super.setForKey(isKey);
+		this.header = isKey ? RAW_KEY_HEADER : RAW_VALUE_HEADER;
+	}
+
+	@Override
 	public @Nullable T deserialize(String topic, Headers headers, byte[] data) {
 		if (data != null) {
 			headers.remove(this.header);

@@ -55,6 +55,21 @@ public class ReliableKafkaHealthIndicator extends AbstractHealthIndicator {
 	 * @param retentionWarningRatio the share of retention at which to warn
 	 * @param audit the startup audit, if any
 	 * @param listenerFailures the listener consumers that are not consuming, if tracked
+	 */
+	public ReliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates, Duration stuckAfter,
+			double retentionWarningRatio, @Nullable TopicDurabilityAudit audit,
+			@Nullable ListenerFailures listenerFailures) {
+		this(monitor, gates, stuckAfter, retentionWarningRatio, audit, listenerFailures, null);
+	}
+
+	/**
+	 * Create the indicator.
+	 * @param monitor the monitor whose latest sample is reported
+	 * @param gates the consumers' gates, for records stuck in a listener
+	 * @param stuckAfter how long a record may stay unacknowledged
+	 * @param retentionWarningRatio the share of retention at which to warn
+	 * @param audit the startup audit, if any
+	 * @param listenerFailures the listener consumers that are not consuming, if tracked
 	 * @param shareRecords the records share-group listeners are working on, if any
 	 */
 	public ReliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates, Duration stuckAfter,

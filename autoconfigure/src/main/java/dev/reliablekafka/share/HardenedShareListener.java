@@ -22,7 +22,7 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  * {@code null}), each delivery is counted and tracked while the listener works on it, a
  * listener that holds a record past the group's lock is reported, and a listener that
  * acknowledges by itself cannot reject a record into the broker's archive: a rejected record,
- * or one released on its last delivery, is dead-lettered and then accepted.
+ * or one released with only its last delivery left, is dead-lettered and then accepted.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -168,8 +168,9 @@ public class HardenedShareListener<K, V> implements GenericMessageListener<Consu
 
 		@Override
 		public void release() {
-			if (ShareFailurePolicy.lastDelivery(this.record, HardenedShareListener.this.settings)) {
-				giveUp("released on the last delivery its share group allows");
+			if (ShareFailurePolicy.noRetryLeft(this.record, HardenedShareListener.this.settings)) {
+				// Released now, it would have only the delivery kept for a failed dead letter.
+				giveUp("released with one delivery left before its share group's limit");
 				return;
 			}
 			HardenedShareListener.this.metrics.shareReleased(HardenedShareListener.this.settings.group(),

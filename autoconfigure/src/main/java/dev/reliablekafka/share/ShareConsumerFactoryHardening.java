@@ -1,5 +1,6 @@
 package dev.reliablekafka.share;
 
+import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -13,6 +14,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.kafka.core.DefaultShareConsumerFactory;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Puts {@link RawBytesDeserializer} in front of the deserializers of every
@@ -26,6 +28,12 @@ import org.springframework.util.ClassUtils;
  */
 public class ShareConsumerFactoryHardening implements BeanPostProcessor {
 
+	private static final Field KEY_SUPPLIER = field("keyDeserializerSupplier");
+
+	private static final Field VALUE_SUPPLIER = field("valueDeserializerSupplier");
+
+	private static final Field CONFIGURE_DESERIALIZERS = field("configureDeserializers");
+
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
 		if (bean instanceof DefaultShareConsumerFactory<?, ?> factory) {
@@ -36,23 +44,23 @@ public class ShareConsumerFactoryHardening implements BeanPostProcessor {
 
 	/**
 	 * Put {@link RawBytesDeserializer} in front of a factory's deserializers, unless they
-	 * keep the raw bytes already.
-	 * @param shareConsumerFactory the factory
+	 * keep the raw bytes already. The factory's own suppliers are kept (called once per
+	 * consumer, as before), and so is its choice whether to configure what they supply.
+	 * @param factory the factory
 	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	static void harden(DefaultShareConsumerFactory<?, ?> shareConsumerFactory) {
-		DefaultShareConsumerFactory factory = shareConsumerFactory;
+	static void harden(DefaultShareConsumerFactory<?, ?> factory) {
+		boolean factoryConfigures = (boolean) ReflectionUtils.getField(CONFIGURE_DESERIALIZERS, factory);
 		Map<String, Object> configs = factory.getConfigurationProperties();
-		Supplier key = wrapped(factory.getKeyDeserializer(), configs.get(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG),
-				configs.get(ErrorHandlingDeserializer.KEY_DESERIALIZER_CLASS));
+		Supplier key = wrapped((Supplier<Deserializer<?>>) ReflectionUtils.getField(KEY_SUPPLIER, factory), configs,
+				true, factoryConfigures);
 		if (key != null) {
-			factory.setKeyDeserializerSupplier(key);
+			((DefaultShareConsumerFactory) factory).setKeyDeserializerSupplier(key);
 		}
-		Supplier value = wrapped(factory.getValueDeserializer(),
-				configs.get(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG),
-				configs.get(ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS));
+		Supplier value = wrapped((Supplier<Deserializer<?>>) ReflectionUtils.getField(VALUE_SUPPLIER, factory),
+				configs, false, factoryConfigures);
 		if (value != null) {
-			factory.setValueDeserializerSupplier(value);
+			((DefaultShareConsumerFactory) factory).setValueDeserializerSupplier(value);
 		}
 	}
 
@@ -60,30 +68,60 @@ public class ShareConsumerFactoryHardening implements BeanPostProcessor {
 	 * The supplier of the wrapped deserializer, or {@code null} to leave the factory as it
 	 * is (no deserializer known, or one that keeps the raw bytes already).
 	 */
-	private static @Nullable Supplier<Deserializer<?>> wrapped(@Nullable Deserializer<?> instance,
-			@Nullable Object configured, @Nullable Object delegateConfigured) {
-		if (instance instanceof RawBytesDeserializer<?>) {
+	private static @Nullable Supplier<Deserializer<?>> wrapped(@Nullable Supplier<Deserializer<?>> supplier,
+			Map<String, Object> configs, boolean isKey, boolean factoryConfigures) {
+		Deserializer<?> sample = (supplier != null) ? supplier.get() : null;
+		if (sample instanceof ErrorHandlingDeserializer<?>) {
 			return null;
 		}
-		if (instance != null) {
-			if (instance instanceof ErrorHandlingDeserializer<?>) {
-				return null;
+		if (sample != null) {
+			return () -> {
+				Deserializer<?> delegate = supplier.get();
+				if (delegate == null || delegate instanceof ErrorHandlingDeserializer<?>) {
+					return delegate;
+				}
+				RawBytesDeserializer<?> wrapper = new RawBytesDeserializer<>(delegate);
+				if (!factoryConfigures) {
+					// The application configured its deserializer itself: only say which it is.
+					wrapper.setForKey(isKey);
+				}
+				return wrapper;
+			};
+		}
+		Class<?> type = type(configs.get(isKey ? ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG
+				: ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG));
+		if (type == null || RawBytesDeserializer.class.isAssignableFrom(type)
+				|| (ErrorHandlingDeserializer.class.isAssignableFrom(type) && !ErrorHandlingDeserializer.class.equals(type))) {
+			return null;
+		}
+		boolean ownDelegate = ErrorHandlingDeserializer.class.equals(type);
+		if (ownDelegate && configs.get(isKey ? ErrorHandlingDeserializer.KEY_DESERIALIZER_CLASS
+				: ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS) == null) {
+			return null;
+		}
+		return () -> {
+			// Configured with a delegate class of its own, the wrapper reads the same setting.
+			RawBytesDeserializer<?> wrapper = ownDelegate ? new RawBytesDeserializer<>()
+					: new RawBytesDeserializer<>((Deserializer<?>) BeanUtils.instantiateClass(type));
+			if (!factoryConfigures) {
+				// Kafka would have configured the class it instantiated itself.
+				wrapper.configure(configs, isKey);
 			}
-			RawBytesDeserializer<?> wrapper = new RawBytesDeserializer<>(instance);
-			return () -> wrapper;
+			return wrapper;
+		};
+	}
+
+	/**
+	 * A field of spring-kafka's share consumer factory, which has no accessors for its
+	 * deserializer suppliers.
+	 */
+	private static Field field(String name) {
+		Field field = ReflectionUtils.findField(DefaultShareConsumerFactory.class, name);
+		if (field == null) {
+			throw new IllegalStateException("This spring-kafka's DefaultShareConsumerFactory has no field " + name);
 		}
-		Class<?> type = type(configured);
-		if (type == null || RawBytesDeserializer.class.isAssignableFrom(type)) {
-			return null;
-		}
-		if (ErrorHandlingDeserializer.class.equals(type)) {
-			// Configured with a delegate class of its own: the wrapper reads the same setting.
-			return (delegateConfigured != null) ? RawBytesDeserializer::new : null;
-		}
-		if (ErrorHandlingDeserializer.class.isAssignableFrom(type)) {
-			return null;
-		}
-		return () -> new RawBytesDeserializer<>((Deserializer<?>) BeanUtils.instantiateClass(type));
+		ReflectionUtils.makeAccessible(field);
+		return field;
 	}
 
 	private static @Nullable Class<?> type(@Nullable Object configured) {

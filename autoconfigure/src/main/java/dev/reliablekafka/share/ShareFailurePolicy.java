@@ -39,10 +39,10 @@ public class ShareFailurePolicy {
 	private final ReliableKafkaMetrics metrics;
 
 	/**
-	 * Per consumer thread: when its current lock-long window began, and the milliseconds
-	 * paused in it.
+	 * Per consumer thread: its recent pauses, as when they began and how many milliseconds
+	 * they took.
 	 */
-	private final ThreadLocal<long[]> pauses = ThreadLocal.withInitial(() -> new long[] { System.nanoTime(), 0 });
+	private final ThreadLocal<java.util.ArrayDeque<long[]>> pauses = ThreadLocal.withInitial(java.util.ArrayDeque::new);
 
 	/**
 	 * Create a policy.
@@ -72,7 +72,21 @@ public class ShareFailurePolicy {
 	 */
 	public ShareConsumerRecordRecoverer recoverer(ShareGroupSettings settings,
 			@Nullable ShareConsumerRecordRecoverer application) {
-		return new Recoverer(settings, application);
+		return recoverer(settings, application, false);
+	}
+
+	/**
+	 * Return the recoverer for one share group's container.
+	 * @param settings the group's settings on the cluster
+	 * @param application the recoverer the application gave the container, if any
+	 * @param implicit whether the container acknowledges implicitly (accepted with
+	 * {@code reliable.kafka.guard.allow-implicit-share-acknowledgment}): the broker accepts a
+	 * failed record whatever the recoverer says, so it is dead-lettered on its first failure
+	 * @return the recoverer
+	 */
+	public ShareConsumerRecordRecoverer recoverer(ShareGroupSettings settings,
+			@Nullable ShareConsumerRecordRecoverer application, boolean implicit) {
+		return new Recoverer(settings, implicit ? null : application, implicit);
 	}
 
 	/**
@@ -120,6 +134,17 @@ public class ShareFailurePolicy {
 		return delivery(record) >= settings.deliveryCountLimit();
 	}
 
+	/**
+	 * Return whether releasing a record now would leave it only the last delivery, which
+	 * the starter keeps for a dead letter whose publish failed.
+	 * @param record the record
+	 * @param settings its group's settings
+	 * @return whether it is to be dead-lettered rather than released
+	 */
+	static boolean noRetryLeft(ConsumerRecord<?, ?> record, ShareGroupSettings settings) {
+		return delivery(record) >= settings.deliveryCountLimit() - 1;
+	}
+
 	static int delivery(ConsumerRecord<?, ?> record) {
 		return record.deliveryCount().map(Short::intValue).orElse(1);
 	}
@@ -131,7 +156,7 @@ public class ShareFailurePolicy {
 
 	/**
 	 * The pause before the next delivery of a record that failed on a given delivery. The
-	 * pauses of one consumer thread within one lock duration add up to half the lock at most:
+	 * pauses of one consumer thread within any lock-long time add up to half the lock at most:
 	 * the records polled with a failing one hold their locks while it pauses, and a lock that
 	 * runs out delivers them again. Once that budget is spent a record is released at once.
 	 * @param delivery the delivery that failed
@@ -149,14 +174,21 @@ public class ShareFailurePolicy {
 			}
 		}
 		long now = System.nanoTime();
-		long[] budget = this.pauses.get();
-		if (now - budget[0] > lock.toNanos()) {
-			budget[0] = now;
-			budget[1] = 0;
+		java.util.ArrayDeque<long[]> recent = this.pauses.get();
+		long spent = 0;
+		for (java.util.Iterator<long[]> it = recent.iterator(); it.hasNext();) {
+			long[] earlier = it.next();
+			if (now - earlier[0] > lock.toNanos()) {
+				it.remove();
+			}
+			else {
+				spent += earlier[1];
+			}
 		}
-		long allowed = Math.max(0, lock.toMillis() / 2 - budget[1]);
-		long pause = Math.min(interval, allowed);
-		budget[1] += pause;
+		long pause = Math.min(interval, Math.max(0, lock.toMillis() / 2 - spent));
+		if (pause > 0) {
+			recent.add(new long[] { now, pause });
+		}
 		return Duration.ofMillis(pause);
 	}
 
@@ -166,16 +198,33 @@ public class ShareFailurePolicy {
 
 		private final @Nullable ShareConsumerRecordRecoverer application;
 
-		Recoverer(ShareGroupSettings settings, @Nullable ShareConsumerRecordRecoverer application) {
+		private final boolean implicit;
+
+		Recoverer(ShareGroupSettings settings, @Nullable ShareConsumerRecordRecoverer application, boolean implicit) {
 			this.settings = settings;
 			this.application = application;
+			this.implicit = implicit;
 		}
 
 		@Override
 		public AcknowledgeType recover(ConsumerRecord<?, ?> record, Exception exception) {
-			int delivery = delivery(record);
+			try {
+				return decide(record, exception);
+			}
+			catch (RuntimeException ex) {
+				// Spring Kafka would reject the record for a recoverer that throws.
+				logger.error("Recovering share-group record " + coordinates(record) + " failed ("
+						+ ex.getClass().getName() + "); it is released");
+				return AcknowledgeType.RELEASE;
+			}
+		}
+
+		private AcknowledgeType decide(ConsumerRecord<?, ?> record, Exception exception) {
 			boolean release;
-			if (this.application != null) {
+			if (this.implicit) {
+				release = false;
+			}
+			else if (this.application != null) {
 				AcknowledgeType chosen;
 				try {
 					chosen = this.application.recover(record, exception);
@@ -189,9 +238,10 @@ public class ShareFailurePolicy {
 				if (chosen == AcknowledgeType.ACCEPT) {
 					return chosen;
 				}
-				release = chosen == AcknowledgeType.RELEASE && !lastDelivery(record, this.settings);
+				release = chosen == AcknowledgeType.RELEASE && !noRetryLeft(record, this.settings);
 			}
 			else {
+				int delivery = delivery(record);
 				release = ShareFailurePolicy.this.retryable.test(exception)
 						&& delivery < this.settings.attempts(ShareFailurePolicy.this.maxAttempts);
 				if (release) {
@@ -202,7 +252,11 @@ public class ShareFailurePolicy {
 				return AcknowledgeType.ACCEPT;
 			}
 			ShareFailurePolicy.this.metrics.shareReleased(this.settings.group(), record.topic());
-			if (lastDelivery(record, this.settings)) {
+			if (this.implicit) {
+				logger.error("Share-group record " + coordinates(record) + " failed and could not be dead-lettered; "
+						+ "its container acknowledges implicitly, so the broker accepts it anyway: it is lost");
+			}
+			else if (lastDelivery(record, this.settings)) {
 				logger.error("Share-group record " + coordinates(record) + " is released on the last delivery its "
 						+ "group allows (" + ShareGroupSettings.DELIVERY_COUNT_LIMIT + "="
 						+ this.settings.deliveryCountLimit() + "): the broker archives it");

@@ -63,12 +63,15 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 	private static final Log logger = LogFactory.getLog(ShareGroupSettings.class);
 
 	/**
-	 * Kafka's defaults, used when the cluster cannot be asked.
+	 * What is assumed when the cluster cannot be asked: Kafka's defaults, but the lowest
+	 * delivery-count limit Kafka allows, so that a failing record is dead-lettered before any
+	 * limit archives it.
 	 * @param group the share group
-	 * @return the defaults of Kafka 4.2
+	 * @return the assumed settings
 	 */
 	public static ShareGroupSettings defaults(String group) {
-		return new ShareGroupSettings(group, 5, Duration.ofSeconds(30), "latest", false, "read_uncommitted");
+		return new ShareGroupSettings(group, MIN_DELIVERY_COUNT_LIMIT, Duration.ofSeconds(30), "latest", false,
+				"read_uncommitted");
 	}
 
 	/**
@@ -95,9 +98,16 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 						AlterConfigOp.OpType.SET));
 			}
 			if (!changes.isEmpty()) {
-				admin.incrementalAlterConfigs(Map.of(groupResource, changes)).all().get(timeout.toMillis(),
-						TimeUnit.MILLISECONDS);
-				groupConfig = describe(admin, groupResource, timeout);
+				try {
+					admin.incrementalAlterConfigs(Map.of(groupResource, changes)).all().get(timeout.toMillis(),
+							TimeUnit.MILLISECONDS);
+					groupConfig = awaitVisible(admin, groupResource, changes, timeout);
+				}
+				catch (ExecutionException | TimeoutException ex) {
+					// What was read stands; a start still at latest is the guard's to report.
+					logger.warn("Could not set share.auto.offset.reset/share.isolation.level on share group '" + group
+							+ "' (" + ((ex.getCause() != null) ? ex.getCause() : ex) + ")");
+				}
 			}
 			ConfigEntry lock = groupConfig.get(LOCK_DURATION);
 			ConfigEntry reset = groupConfig.get(AUTO_OFFSET_RESET);
@@ -145,6 +155,33 @@ public record ShareGroupSettings(String group, int deliveryCountLimit, Duration 
 					+ MIN_DELIVERY_COUNT_LIMIT + ", Kafka's lowest, so a failing record is dead-lettered after its first "
 					+ "failure. Grant DESCRIBE_CONFIGS on the cluster to keep the retries");
 			return MIN_DELIVERY_COUNT_LIMIT;
+		}
+	}
+
+	/**
+	 * Read a group's settings until the ones just set show: the brokers learn them from the
+	 * controller a moment later, and the group's coordinator must know them before its
+	 * first member starts.
+	 */
+	private static Config awaitVisible(Admin admin, ConfigResource resource, List<AlterConfigOp> changes,
+			Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		int consecutive = 0;
+		while (true) {
+			Config config = describe(admin, resource, timeout);
+			boolean visible = changes.stream().allMatch((change) -> {
+				ConfigEntry entry = config.get(change.configEntry().name());
+				return ofGroup(entry) && change.configEntry().value().equals(entry.value());
+			});
+			consecutive = visible ? consecutive + 1 : 0;
+			// Reads go to any broker: three in a row make it likely that they all have it.
+			if (consecutive >= 3) {
+				return config;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new TimeoutException("the group's new settings did not show within " + timeout);
+			}
+			Thread.sleep(50);
 		}
 	}
 

@@ -185,7 +185,8 @@ public class ShareListenerHardening extends BeforeListenersStart {
 		}
 		ShareConsumerRecordRecoverer application = recoverer(container);
 		container.setShareConsumerRecordRecoverer(this.policy.recoverer(settings,
-				(application == ShareConsumerRecordRecoverer.REJECTING) ? null : application));
+				(application == ShareConsumerRecordRecoverer.REJECTING) ? null : application,
+				properties.getShareAckMode() == ContainerProperties.ShareAckMode.IMPLICIT));
 		container.setupMessageListener(HardenedShareListener.wrap(listener, settings, this.policy, this.inFlight,
 				this.metrics));
 	}

@@ -93,9 +93,9 @@ class ShareFailurePolicyTests {
 		assertThat(accepting.recover(record(1), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
 		assertThat(this.deadLettered).isEmpty();
 		ShareConsumerRecordRecoverer releasing = this.policy.recoverer(this.limitFive, ShareConsumerRecordRecoverer.RELEASING);
-		assertThat(releasing.recover(record(4), new IllegalStateException())).isEqualTo(AcknowledgeType.RELEASE);
-		// Released on the last delivery, the broker would archive it.
-		assertThat(releasing.recover(record(5), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
+		assertThat(releasing.recover(record(3), new IllegalStateException())).isEqualTo(AcknowledgeType.RELEASE);
+		// Released now, it would have only the delivery kept for a dead letter that failed.
+		assertThat(releasing.recover(record(4), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
 		ShareConsumerRecordRecoverer rejecting = this.policy.recoverer(this.limitFive, ShareConsumerRecordRecoverer.REJECTING);
 		assertThat(rejecting.recover(record(1), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
 		assertThat(this.deadLettered).containsExactly("t@7", "t@7");
@@ -108,6 +108,15 @@ class ShareFailurePolicyTests {
 		});
 		assertThat(throwing.recover(record(1), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
 		assertThat(this.deadLettered).containsExactly("t@7");
+	}
+
+	@Test
+	void withImplicitAcknowledgmentAFailureIsDeadLetteredAtOnceWhateverTheApplicationsRecovererSays() {
+		ShareConsumerRecordRecoverer implicit = this.policy.recoverer(this.limitFive,
+				ShareConsumerRecordRecoverer.RELEASING, true);
+		assertThat(implicit.recover(record(1), new IllegalStateException())).isEqualTo(AcknowledgeType.ACCEPT);
+		assertThat(this.deadLettered).containsExactly("t@7");
+		assertThat(this.released).isEmpty();
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package dev.reliablekafka.autoconfigure.share;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingAutoConfiguration;
@@ -14,7 +15,6 @@ import dev.reliablekafka.share.ShareFailurePolicy;
 import dev.reliablekafka.share.ShareListenerHardening;
 import dev.reliablekafka.share.ShareRecordsInFlight;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -77,24 +78,34 @@ public final class ReliableKafkaShareAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(ShareConsumerFactory.class)
-	@ConditionalOnBean(ConsumerFactory.class)
+	@ConditionalOnSingleCandidate(ConsumerFactory.class)
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	DefaultShareConsumerFactory<?, ?> shareConsumerFactory(ConsumerFactory<?, ?> consumerFactory) {
 		Map<String, Object> configs = new HashMap<>(consumerFactory.getConfigurationProperties());
 		configs.keySet().removeAll(NOT_FOR_SHARE_CONSUMERS);
+		// A share group is named by its listener (groupId, or its id), never after the
+		// consumer group of spring.kafka.consumer.group-id: the two kinds cannot share a name.
+		configs.remove(ConsumerConfig.GROUP_ID_CONFIG);
 		configs.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-		Deserializer key = consumerFactory.getKeyDeserializer();
-		Deserializer value = consumerFactory.getValueDeserializer();
+		// Asked once per consumer, as the consumer factory is.
+		Supplier key = consumerFactory::getKeyDeserializer;
+		Supplier value = consumerFactory::getValueDeserializer;
 		return new DefaultShareConsumerFactory<>(configs, key, value, true);
 	}
 
-	@Bean(CONTAINER_FACTORY)
+	/**
+	 * The share listener container factory, named by {@code @KafkaListener}'s
+	 * {@code containerFactory}; not a candidate for injection by type, so that code injecting
+	 * the one {@code KafkaListenerContainerFactory} still finds Boot's.
+	 */
+	@Bean(name = CONTAINER_FACTORY, autowireCandidate = false)
 	@ConditionalOnMissingBean(name = CONTAINER_FACTORY)
-	@ConditionalOnBean(ShareConsumerFactory.class)
+	@ConditionalOnSingleCandidate(ShareConsumerFactory.class)
+	@SuppressWarnings("unchecked")
 	ShareKafkaListenerContainerFactory<Object, Object> shareKafkaListenerContainerFactory(
-			ShareConsumerFactory<Object, Object> shareConsumerFactory, KafkaProperties kafkaProperties) {
+			ShareConsumerFactory<?, ?> shareConsumerFactory, KafkaProperties kafkaProperties) {
 		ShareKafkaListenerContainerFactory<Object, Object> factory = new ShareKafkaListenerContainerFactory<>(
-				shareConsumerFactory);
+				(ShareConsumerFactory<Object, Object>) shareConsumerFactory);
 		factory.getContainerProperties().setShareAckMode(ShareAckMode.EXPLICIT);
 		factory.getContainerProperties().setSyncShareCommits(true);
 		Integer concurrency = kafkaProperties.getListener().getConcurrency();
