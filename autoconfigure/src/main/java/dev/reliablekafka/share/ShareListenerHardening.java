@@ -151,9 +151,10 @@ public class ShareListenerHardening extends BeforeListenersStart {
 				}
 				catch (IllegalStateException ex) {
 					logger.warn(ex.getMessage() + "; assuming Kafka's defaults");
-					read = ShareGroupSettings.defaults(group);
+					settings.put(group, ShareGroupSettings.defaults(group));
 					violations.add(new Violation(Hazard.SHARE_LATEST_START,
 							"unknown (the group's settings could not be read or set)", "share group '" + group + "'"));
+					continue;
 				}
 				if (KafkaConfigurationGuard.skipsEarlierRecords(read.autoOffsetReset()) && read.autoOffsetResetOfGroup()) {
 					violations.add(new Violation(Hazard.SHARE_LATEST_START, read.autoOffsetReset(),
@@ -161,7 +162,8 @@ public class ShareListenerHardening extends BeforeListenersStart {
 				}
 				else if (KafkaConfigurationGuard.skipsEarlierRecords(read.autoOffsetReset())) {
 					violations.add(new Violation(Hazard.SHARE_LATEST_START,
-							read.autoOffsetReset() + " (Kafka's default, not set on the group)", "share group '" + group + "'"));
+							read.autoOffsetReset() + " (Kafka's default, not set on the group)",
+							"share group '" + group + "'"));
 				}
 				if ("read_uncommitted".equalsIgnoreCase(read.isolationLevel())) {
 					logger.warn("Share group '" + group + "' has " + ShareGroupSettings.ISOLATION_LEVEL

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import dev.reliablekafka.audit.KafkaAuthenticationFailedException;
 import dev.reliablekafka.audit.MissingKafkaPermissionException;
 import dev.reliablekafka.consumer.ListenerFailures;
+import dev.reliablekafka.guard.UnsafeKafkaConfigurationException;
 import dev.reliablekafka.health.ReliableKafkaHealthIndicator;
 import dev.reliablekafka.producer.SendFailureHandler;
 import dev.reliablekafka.testkit.ClusterSecurity;
@@ -366,6 +367,28 @@ class SecuredClusterIntegrationTests {
 					.containsExactly("order-3");
 			});
 		assertThat(output).contains("Share group '" + group + "'").contains("start earliest");
+		assertNoSecrets(output.getAll());
+	}
+
+	@Test
+	void whenAShareGroupsSettingsCannotBeReadThenStartupStopsOnceNamingTheGroup(CapturedOutput output) {
+		String user = KafkaTestBroker.uniqueName("app");
+		String topic = KafkaTestBroker.uniqueName("unknown-queue");
+		String group = KafkaTestBroker.uniqueName("share");
+		cluster.createTopics(1, topic, topic + "-dlt");
+		cluster.createUser(user, PASSWORD);
+		cluster.allow(user, ResourceType.TOPIC, topic, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.TOPIC, topic + "-dlt", AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
+		cluster.allow(user, ResourceType.GROUP, group, AclOperation.READ);
+		contextRunner(user, PASSWORD).withUserConfiguration(ShareListener.class)
+			.withPropertyValues("test.topic=" + topic, "test.group=" + group)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(UnsafeKafkaConfigurationException.class)
+					.hasMessage("Kafka configuration can lose messages: share.auto.offset.reset=unknown (the group's "
+							+ "settings could not be read or set) on share group '" + group + "'");
+			});
 		assertNoSecrets(output.getAll());
 	}
 
