@@ -165,15 +165,12 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 
 	@Override
 	public void shareReleased(String group, String topic) {
-		shareCounter(SHARE_RELEASES, "Failed share-group records released for another delivery", group, topic)
-			.increment();
+		shareReleases(group, topic).increment();
 	}
 
 	@Override
 	public void shareLockOverrun(String group, String topic) {
-		shareCounter(SHARE_LOCK_OVERRUNS, "Share-group records whose listener took longer than the record lock",
-				group, topic)
-			.increment();
+		shareLockOverruns(group, topic).increment();
 	}
 
 	@Override
@@ -186,9 +183,8 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 		for (String topic : topics) {
 			shareDeliveries(group, topic, false);
 			shareDeliveries(group, topic, true);
-			shareCounter(SHARE_RELEASES, "Failed share-group records released for another delivery", group, topic);
-			shareCounter(SHARE_LOCK_OVERRUNS, "Share-group records whose listener took longer than the record lock",
-					group, topic);
+			shareReleases(group, topic);
+			shareLockOverruns(group, topic);
 			deadLetters(topic, NONE);
 		}
 	}
@@ -202,8 +198,19 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 			.register(this.registry);
 	}
 
-	private Counter shareCounter(String name, String description, String group, String topic) {
-		return Counter.builder(name).description(description).tag("group", group).tag("topic", topic)
+	private Counter shareReleases(String group, String topic) {
+		return Counter.builder(SHARE_RELEASES)
+			.description("Failed share-group records released for another delivery")
+			.tag("group", group)
+			.tag("topic", topic)
+			.register(this.registry);
+	}
+
+	private Counter shareLockOverruns(String group, String topic) {
+		return Counter.builder(SHARE_LOCK_OVERRUNS)
+			.description("Share-group records whose listener took longer than the record lock")
+			.tag("group", group)
+			.tag("topic", topic)
 			.register(this.registry);
 	}
 

@@ -139,11 +139,6 @@ public class HardenedShareListener<K, V> implements GenericMessageListener<Consu
 			handle(record, acknowledgment, consumer);
 		}
 
-		@Override
-		public void onMessage(ConsumerRecord<K, V> record) {
-			handle(record, null, null);
-		}
-
 	}
 
 	/**
@@ -173,9 +168,7 @@ public class HardenedShareListener<K, V> implements GenericMessageListener<Consu
 				giveUp("released with one delivery left before its share group's limit");
 				return;
 			}
-			HardenedShareListener.this.metrics.shareReleased(HardenedShareListener.this.settings.group(),
-					this.record.topic());
-			this.delegate.release();
+			countedRelease();
 		}
 
 		@Override
@@ -195,10 +188,14 @@ public class HardenedShareListener<K, V> implements GenericMessageListener<Consu
 				this.delegate.acknowledge();
 			}
 			else {
-				HardenedShareListener.this.metrics.shareReleased(HardenedShareListener.this.settings.group(),
-						this.record.topic());
-				this.delegate.release();
+				countedRelease();
 			}
+		}
+
+		private void countedRelease() {
+			HardenedShareListener.this.metrics.shareReleased(HardenedShareListener.this.settings.group(),
+					this.record.topic());
+			this.delegate.release();
 		}
 
 	}

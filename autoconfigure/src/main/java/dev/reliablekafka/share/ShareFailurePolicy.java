@@ -1,6 +1,8 @@
 package dev.reliablekafka.share;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.function.Predicate;
 
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
@@ -42,7 +44,7 @@ public class ShareFailurePolicy {
 	 * Per consumer thread: its recent pauses, as when they began and how many milliseconds
 	 * they took.
 	 */
-	private final ThreadLocal<java.util.ArrayDeque<long[]>> pauses = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+	private final ThreadLocal<ArrayDeque<long[]>> pauses = ThreadLocal.withInitial(ArrayDeque::new);
 
 	/**
 	 * Create a policy.
@@ -174,9 +176,9 @@ public class ShareFailurePolicy {
 			}
 		}
 		long now = System.nanoTime();
-		java.util.ArrayDeque<long[]> recent = this.pauses.get();
+		ArrayDeque<long[]> recent = this.pauses.get();
 		long spent = 0;
-		for (java.util.Iterator<long[]> it = recent.iterator(); it.hasNext();) {
+		for (Iterator<long[]> it = recent.iterator(); it.hasNext();) {
 			long[] earlier = it.next();
 			if (now - earlier[0] > lock.toNanos()) {
 				it.remove();

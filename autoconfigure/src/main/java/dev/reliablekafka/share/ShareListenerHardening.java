@@ -156,13 +156,9 @@ public class ShareListenerHardening extends BeforeListenersStart {
 							"unknown (the group's settings could not be read or set)", "share group '" + group + "'"));
 					continue;
 				}
-				if (KafkaConfigurationGuard.skipsEarlierRecords(read.autoOffsetReset()) && read.autoOffsetResetOfGroup()) {
-					violations.add(new Violation(Hazard.SHARE_LATEST_START, read.autoOffsetReset(),
-							"share group '" + group + "'"));
-				}
-				else if (KafkaConfigurationGuard.skipsEarlierRecords(read.autoOffsetReset())) {
-					violations.add(new Violation(Hazard.SHARE_LATEST_START,
-							read.autoOffsetReset() + " (Kafka's default, not set on the group)",
+				if (KafkaConfigurationGuard.skipsEarlierRecords(read.autoOffsetReset())) {
+					violations.add(new Violation(Hazard.SHARE_LATEST_START, read.autoOffsetReset()
+							+ (read.autoOffsetResetOfGroup() ? "" : " (Kafka's default, not set on the group)"),
 							"share group '" + group + "'"));
 				}
 				if ("read_uncommitted".equalsIgnoreCase(read.isolationLevel())) {

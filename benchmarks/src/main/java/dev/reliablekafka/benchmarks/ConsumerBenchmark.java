@@ -108,10 +108,7 @@ final class ConsumerBenchmark {
 	void run(Variant variant, String topic, Measurement measurement) throws Exception {
 		String group = "bench-" + variant.name().toLowerCase() + "-" + System.nanoTime();
 		int records = variant.slow ? Math.max(1000, this.records / 8) : this.records;
-		received.set(0);
-		expected = records;
-		firstAt = 0;
-		done = new CountDownLatch(1);
+		expect(records);
 		CommitCounter.commits.set(0);
 		Resources.Snapshot before = Resources.snapshot();
 		try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
@@ -126,6 +123,16 @@ final class ConsumerBenchmark {
 			measurement.add("commits/s", CommitCounter.commits.get() / seconds);
 			measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
 		}
+	}
+
+	/**
+	 * Start counting a run that is done once {@code records} records were received.
+	 */
+	static void expect(long records) {
+		received.set(0);
+		expected = records;
+		firstAt = 0;
+		done = new CountDownLatch(1);
 	}
 
 	/**

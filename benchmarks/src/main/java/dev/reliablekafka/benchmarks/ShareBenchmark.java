@@ -2,7 +2,6 @@ package dev.reliablekafka.benchmarks;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
@@ -69,10 +68,7 @@ final class ShareBenchmark {
 			.all()
 			.get(10, TimeUnit.SECONDS));
 		// The consumer benchmark's counters: one run at a time.
-		ConsumerBenchmark.received.set(0);
-		ConsumerBenchmark.expected = this.records;
-		ConsumerBenchmark.firstAt = 0;
-		ConsumerBenchmark.done = new CountDownLatch(1);
+		ConsumerBenchmark.expect(this.records);
 		Resources.Snapshot before = Resources.snapshot();
 		List<String> properties = new java.util.ArrayList<>(variant.properties);
 		properties.addAll(List.of("bench.topic=" + topic, "bench.group=" + group,
