@@ -106,16 +106,6 @@ public class ReliableKafkaProperties {
 		private Duration linger = Duration.ofMillis(5);
 
 		/**
-		 * Largest batch of records sent to one partition in one request.
-		 */
-		private DataSize batchSize = DataSize.ofKilobytes(64);
-
-		/**
-		 * Compression applied to record batches.
-		 */
-		private Compression compression = Compression.LZ4;
-
-		/**
 		 * Maximum number of unacknowledged requests per broker connection; at most 5 keeps
 		 * idempotent ordering.
 		 */
@@ -142,22 +132,6 @@ public class ReliableKafkaProperties {
 			this.linger = linger;
 		}
 
-		public DataSize getBatchSize() {
-			return this.batchSize;
-		}
-
-		public void setBatchSize(DataSize batchSize) {
-			this.batchSize = batchSize;
-		}
-
-		public Compression getCompression() {
-			return this.compression;
-		}
-
-		public void setCompression(Compression compression) {
-			this.compression = compression;
-		}
-
 		public int getMaxInFlight() {
 			return this.maxInFlight;
 		}
@@ -176,75 +150,13 @@ public class ReliableKafkaProperties {
 
 	}
 
-	/**
-	 * Compression codecs a producer can apply to record batches.
-	 */
-	public enum Compression {
-
-		/**
-		 * No compression.
-		 */
-		NONE,
-
-		/**
-		 * GZIP compression.
-		 */
-		GZIP,
-
-		/**
-		 * Snappy compression.
-		 */
-		SNAPPY,
-
-		/**
-		 * LZ4 compression.
-		 */
-		LZ4,
-
-		/**
-		 * Zstandard compression.
-		 */
-		ZSTD;
-
-		/**
-		 * Return the value Kafka's {@code compression.type} setting expects.
-		 * @return the Kafka name of this codec
-		 */
-		public String kafkaName() {
-			return name().toLowerCase(java.util.Locale.ROOT);
-		}
-
-	}
-
 	public static class Consumer {
-
-		/**
-		 * Where a group without a committed offset starts reading.
-		 */
-		private OffsetReset autoOffsetReset = OffsetReset.EARLIEST;
-
-		/**
-		 * Maximum number of records returned by one poll.
-		 */
-		private int maxPollRecords = 500;
-
-		/**
-		 * Maximum time between two polls before the consumer is considered failed and its
-		 * partitions are reassigned.
-		 */
-		private Duration maxPollInterval = Duration.ofMinutes(5);
 
 		/**
 		 * Whether a record whose listener takes no Acknowledgment parameter is acknowledged
 		 * when the listener returns normally.
 		 */
 		private boolean acknowledgeOnReturn = true;
-
-		/**
-		 * When acknowledged offsets are committed, for container factories whose ack mode
-		 * is not set through spring.kafka.listener.ack-mode.
-		 */
-		private CommitMode commitMode = CommitMode.BATCHED;
 
 		/**
 		 * Whether a record is acknowledged only once the broker acknowledged the records its
@@ -319,95 +231,12 @@ public class ReliableKafkaProperties {
 			this.forwardTimeout = forwardTimeout;
 		}
 
-		public CommitMode getCommitMode() {
-			return this.commitMode;
-		}
-
-		public void setCommitMode(CommitMode commitMode) {
-			this.commitMode = commitMode;
-		}
-
-		public OffsetReset getAutoOffsetReset() {
-			return this.autoOffsetReset;
-		}
-
-		public void setAutoOffsetReset(OffsetReset autoOffsetReset) {
-			this.autoOffsetReset = autoOffsetReset;
-		}
-
-		public int getMaxPollRecords() {
-			return this.maxPollRecords;
-		}
-
-		public void setMaxPollRecords(int maxPollRecords) {
-			this.maxPollRecords = maxPollRecords;
-		}
-
-		public Duration getMaxPollInterval() {
-			return this.maxPollInterval;
-		}
-
-		public void setMaxPollInterval(Duration maxPollInterval) {
-			this.maxPollInterval = maxPollInterval;
-		}
-
 		public boolean isAcknowledgeOnReturn() {
 			return this.acknowledgeOnReturn;
 		}
 
 		public void setAcknowledgeOnReturn(boolean acknowledgeOnReturn) {
 			this.acknowledgeOnReturn = acknowledgeOnReturn;
-		}
-
-	}
-
-	/**
-	 * When acknowledged offsets are committed. Either way only offsets whose records and
-	 * every earlier record of the partition were acknowledged are committed.
-	 */
-	public enum CommitMode {
-
-		/**
-		 * Once per poll, after the listener returned for the poll's records (spring-kafka's
-		 * MANUAL ack mode): one commit for many records; a crash delivers up to one poll's
-		 * acknowledged records again.
-		 */
-		BATCHED,
-
-		/**
-		 * At every acknowledgment (MANUAL_IMMEDIATE): a synchronous commit per record; a crash
-		 * delivers again only records in flight, at a large cost in throughput.
-		 */
-		IMMEDIATE
-
-	}
-
-	/**
-	 * Where a consumer group without a committed offset starts reading.
-	 */
-	public enum OffsetReset {
-
-		/**
-		 * Start from the oldest record still in the partition.
-		 */
-		EARLIEST,
-
-		/**
-		 * Start after the newest record, skipping everything already written.
-		 */
-		LATEST,
-
-		/**
-		 * Fail when no committed offset exists.
-		 */
-		NONE;
-
-		/**
-		 * Return the value Kafka's {@code auto.offset.reset} setting expects.
-		 * @return the Kafka name of this strategy
-		 */
-		public String kafkaName() {
-			return name().toLowerCase(java.util.Locale.ROOT);
 		}
 
 	}

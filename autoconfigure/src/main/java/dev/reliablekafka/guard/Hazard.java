@@ -39,8 +39,8 @@ public enum Hazard {
 	NON_MANUAL_ACK_MODE("ack-mode",
 			"the container commits offsets by itself; a listener that hands records to another thread gets them "
 					+ "committed before they are processed, and a crash loses them",
-			"remove spring.kafka.listener.ack-mode (the starter uses MANUAL, or MANUAL_IMMEDIATE with reliable.kafka.consumer.commit-mode=immediate) or use MANUAL or "
-					+ "MANUAL_IMMEDIATE on the container factory",
+			"remove spring.kafka.listener.ack-mode (the starter uses MANUAL: a commit per poll) or set it to "
+					+ "manual_immediate (a commit per record), or use MANUAL or MANUAL_IMMEDIATE on the container factory",
 			"reliable.kafka.guard.allow-non-manual-ack-mode"),
 
 	/**

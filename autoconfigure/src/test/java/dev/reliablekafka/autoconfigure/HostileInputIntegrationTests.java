@@ -176,7 +176,7 @@ class HostileInputIntegrationTests {
 		List<Exception> sendFailures = new CopyOnWriteArrayList<>();
 		this.contextRunner.withUserConfiguration(ValidatingListener.class)
 			// Uncompressed, so that the sizes above are the sizes the broker checks.
-			.withPropertyValues("reliable.kafka.producer.compression=none")
+			.withPropertyValues("spring.kafka.producer.compression-type=none")
 			.withBean(SendFailureHandler.class, () -> (record, exception) -> sendFailures.add(exception))
 			.run((context) -> {
 				ValidatingListener listener = context.getBean(ValidatingListener.class);

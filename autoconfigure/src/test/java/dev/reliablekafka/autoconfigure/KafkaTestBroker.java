@@ -28,35 +28,31 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import dev.reliablekafka.testkit.KafkaTestCluster;
 
 /**
- * One real single-node KRaft broker (spring-kafka-test's, in this JVM) shared by the
+ * One real single-node KRaft broker (the test kit's, in its own process) shared by the
  * integration tests, with helpers that read the broker's state directly. Topics are never
  * created automatically, so every test names what it needs.
  */
 public final class KafkaTestBroker {
 
-	private static EmbeddedKafkaKraftBroker broker;
+	private static KafkaTestCluster broker;
 
 	private KafkaTestBroker() {
 	}
 
 	public static synchronized String bootstrapServers() {
 		if (broker == null) {
-			EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
-			started.brokerProperty("auto.create.topics.enable", "false");
-			started.brokerProperty("transaction.state.log.replication.factor", "1");
-			started.brokerProperty("transaction.state.log.min.isr", "1");
-			started.brokerProperty("share.coordinator.state.topic.replication.factor", "1");
-			started.brokerProperty("share.coordinator.state.topic.min.isr", "1");
-			// Lets a test give a share group a record lock shorter than Kafka's 15 s minimum.
-			started.brokerProperty("group.share.min.record.lock.duration.ms", "1000");
-			started.afterPropertiesSet();
-			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
-			broker = started;
+			broker = KafkaTestCluster.builder()
+				.nodes(1)
+				.minInsyncReplicas(1)
+				// Lets a test give a share group a record lock shorter than Kafka's 15 s minimum.
+				.brokerProperty("group.share.min.record.lock.duration.ms", "1000")
+				.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
 		}
-		return broker.getBrokersAsString();
+		return broker.bootstrapServers();
 	}
 
 	public static String uniqueName(String prefix) {

@@ -36,13 +36,13 @@ final class ConsumerBenchmark {
 		NAIVE_PER_RECORD("MANUAL_IMMEDIATE, sync commit per record", true, AcknowledgingListener.class,
 				"reliable.kafka.enabled=false", "spring.kafka.listener.ack-mode=manual_immediate"),
 
-		STARTER("starter defaults (commit-mode=batched: MANUAL)", PlainListener.class),
+		STARTER("starter defaults (ack-mode MANUAL: a commit per poll)", PlainListener.class),
 
-		STARTER_IMMEDIATE("starter, commit-mode=immediate (MANUAL_IMMEDIATE)", true, PlainListener.class,
-				"reliable.kafka.consumer.commit-mode=immediate"),
+		STARTER_IMMEDIATE("starter, ack-mode manual_immediate", true, PlainListener.class,
+				"spring.kafka.listener.ack-mode=manual_immediate"),
 
 		STARTER_POLL_100("starter, max-poll-records 100", PlainListener.class,
-				"reliable.kafka.consumer.max-poll-records=100");
+				"spring.kafka.consumer.max-poll-records=100");
 
 		final String label;
 

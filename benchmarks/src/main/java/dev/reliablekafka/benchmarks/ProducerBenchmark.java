@@ -39,9 +39,9 @@ final class ProducerBenchmark {
 
 		STARTER("starter defaults"),
 
-		STARTER_BATCH_16K("starter, batch-size 16KB (Kafka's)", "reliable.kafka.producer.batch-size=16KB"),
+		STARTER_BATCH_16K("starter, batch-size 16KB (Kafka's)", "spring.kafka.producer.batch-size=16KB"),
 
-		STARTER_NO_COMPRESSION("starter, compression none (Kafka's)", "reliable.kafka.producer.compression=none"),
+		STARTER_NO_COMPRESSION("starter, compression none (Kafka's)", "spring.kafka.producer.compression-type=none"),
 
 		STARTER_LINGER_0("starter, linger 0ms", "reliable.kafka.producer.linger=0ms"),
 

@@ -3,12 +3,10 @@ package dev.reliablekafka.autoconfigure.client;
 import java.lang.reflect.Field;
 import java.time.Duration;
 
-import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.ContainerCustomizer;
@@ -19,10 +17,10 @@ import org.springframework.util.ReflectionUtils;
 /**
  * Hardens listener container factories where the application left spring-kafka's defaults:
  * <ul>
- * <li>ack mode BATCH becomes MANUAL, or MANUAL_IMMEDIATE with
- * {@code reliable.kafka.consumer.commit-mode=immediate}, so that an offset is committed only
- * once its record was acknowledged. An ack mode set through
- * {@code spring.kafka.listener.ack-mode} is kept (and checked by the startup guard).</li>
+ * <li>ack mode BATCH becomes MANUAL, so that an offset is committed only once its record was
+ * acknowledged, once per poll. An ack mode set through {@code spring.kafka.listener.ack-mode}
+ * ({@code manual_immediate} commits at every acknowledgment) is kept, and checked by the
+ * startup guard.</li>
  * <li>a consumer the cluster refuses (failed authentication, missing ACL) retries every
  * {@value #AUTH_RETRY_SECONDS} seconds instead of stopping for good, so that it resumes once
  * the credentials or ACLs are fixed; {@code spring.kafka.listener.auth-exception-retry-interval}
@@ -62,11 +60,7 @@ class ContainerFactoryHardening implements BeanPostProcessor {
 			ContainerProperties properties = factory.getContainerProperties();
 			if (!this.environment.containsProperty("spring.kafka.listener.ack-mode")
 					&& properties.getAckMode() == AckMode.BATCH) {
-				ReliableKafkaProperties.CommitMode commitMode = Binder.get(this.environment)
-					.bind("reliable.kafka.consumer.commit-mode", ReliableKafkaProperties.CommitMode.class)
-					.orElse(ReliableKafkaProperties.CommitMode.BATCHED);
-				properties.setAckMode((commitMode == ReliableKafkaProperties.CommitMode.IMMEDIATE)
-						? AckMode.MANUAL_IMMEDIATE : AckMode.MANUAL);
+				properties.setAckMode(AckMode.MANUAL);
 			}
 			factory.setAckDiscarded(true);
 			if (properties.getAuthExceptionRetryInterval() == null) {

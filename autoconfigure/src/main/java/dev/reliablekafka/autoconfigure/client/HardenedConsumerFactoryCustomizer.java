@@ -3,7 +3,6 @@ package dev.reliablekafka.autoconfigure.client;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.deadletter.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -25,18 +24,14 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  */
 class HardenedConsumerFactoryCustomizer implements DefaultKafkaConsumerFactoryCustomizer, Ordered {
 
-	private final ReliableKafkaProperties.Consumer properties;
-
 	private final boolean isolationLevelChosen;
 
 	/**
 	 * Create a customizer.
-	 * @param properties the starter's consumer settings
 	 * @param isolationLevelChosen whether the application set the isolation level itself;
 	 * otherwise Boot's {@code read_uncommitted} is its default, not a choice
 	 */
-	HardenedConsumerFactoryCustomizer(ReliableKafkaProperties.Consumer properties, boolean isolationLevelChosen) {
-		this.properties = properties;
+	HardenedConsumerFactoryCustomizer(boolean isolationLevelChosen) {
 		this.isolationLevelChosen = isolationLevelChosen;
 	}
 
@@ -46,9 +41,7 @@ class HardenedConsumerFactoryCustomizer implements DefaultKafkaConsumerFactoryCu
 		Map<String, Object> current = consumerFactory.getConfigurationProperties();
 		Map<String, Object> defaults = new HashMap<>();
 		defaults.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-		defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, this.properties.getAutoOffsetReset().kafkaName());
-		defaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, this.properties.getMaxPollRecords());
-		defaults.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) this.properties.getMaxPollInterval().toMillis());
+		defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 		if (!current.containsKey(ConsumerConfig.GROUP_PROTOCOL_CONFIG)) {
 			// Incremental rebalancing keeps unaffected partitions (and their in-flight work)
 			// with their consumer while the group changes.

@@ -65,7 +65,7 @@ public final class ReliableKafkaClientsAutoConfiguration {
 				|| binder.bind("spring.kafka.consumer.properties", Bindable.mapOf(String.class, String.class))
 					.map((map) -> map.containsKey(ConsumerConfig.ISOLATION_LEVEL_CONFIG))
 					.orElse(false);
-		return new HardenedConsumerFactoryCustomizer(properties.getConsumer(), isolationLevelChosen);
+		return new HardenedConsumerFactoryCustomizer(isolationLevelChosen);
 	}
 
 	@Bean

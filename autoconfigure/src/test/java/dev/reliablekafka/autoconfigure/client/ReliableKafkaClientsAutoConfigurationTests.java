@@ -135,15 +135,12 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	void whenReliablePropertiesAreSetThenProducerUsesThem() {
 		this.contextRunner
 			.withPropertyValues("reliable.kafka.producer.delivery-timeout=5m", "reliable.kafka.producer.linger=20ms",
-					"reliable.kafka.producer.batch-size=256KB", "reliable.kafka.producer.compression=zstd",
 					"reliable.kafka.producer.max-in-flight=3", "reliable.kafka.producer.close-timeout=1m")
 			.run((context) -> {
 				DefaultKafkaProducerFactory<?, ?> factory = context.getBean(DefaultKafkaProducerFactory.class);
 				assertThat(factory.getConfigurationProperties())
 					.containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000)
 					.containsEntry(ProducerConfig.LINGER_MS_CONFIG, 20)
-					.containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 262_144)
-					.containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd")
 					.containsEntry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 3);
 				assertThat(factory.getPhysicalCloseTimeout()).hasSeconds(60);
 			});
@@ -169,8 +166,8 @@ class ReliableKafkaClientsAutoConfigurationTests {
 			Map<String, Object> config = context.getBean(DefaultKafkaConsumerFactory.class).getConfigurationProperties();
 			assertThat(config).containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
 				.containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
-				.containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)
-				.containsEntry(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000)
+				// Kafka's own defaults (500 records, 5 minutes) are the starter's.
+				.doesNotContainKeys(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG)
 				.containsEntry(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
 						CooperativeStickyAssignor.class.getName())
 				.containsEntry(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, RawBytesDeserializer.class)
@@ -184,12 +181,14 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	void whenUserConfiguresDeserializersThenTheyBecomeDelegates() {
 		this.contextRunner
 			.withPropertyValues("spring.kafka.consumer.value-deserializer=" + LongDeserializer.class.getName(),
-					"reliable.kafka.consumer.max-poll-records=50", "reliable.kafka.consumer.auto-offset-reset=none")
+					"spring.kafka.consumer.max-poll-records=50", "spring.kafka.consumer.auto-offset-reset=none",
+					"spring.kafka.consumer.max-poll-interval=10m")
 			.run((context) -> assertThat(
 					context.getBean(DefaultKafkaConsumerFactory.class).getConfigurationProperties())
 				.containsEntry(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, RawBytesDeserializer.class)
 				.containsEntry(ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS, LongDeserializer.class)
 				.containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)
+				.containsEntry(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000)
 				.containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"));
 	}
 
@@ -222,8 +221,8 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	}
 
 	@Test
-	void whenCommitModeIsImmediateThenBootsContainerFactoryUsesManualImmediate() {
-		this.contextRunner.withPropertyValues("reliable.kafka.consumer.commit-mode=immediate")
+	void whenAckModeIsManualImmediateThenBootsContainerFactoryKeepsIt() {
+		this.contextRunner.withPropertyValues("spring.kafka.listener.ack-mode=manual_immediate")
 			.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
 				.getContainerProperties()
 				.getAckMode()).isEqualTo(AckMode.MANUAL_IMMEDIATE));
