@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.core.Ordered;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Fills in the durable producer settings the user did not set. Runs after every other
@@ -60,7 +61,10 @@ class HardenedProducerFactoryCustomizer implements DefaultKafkaProducerFactoryCu
 		defaults.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, this.properties.getMaxInFlight());
 		defaults.keySet().removeAll(current.keySet());
 		producerFactory.updateConfigs(defaults);
-		producerFactory.setPhysicalCloseTimeout((int) Math.max(1, this.properties.getCloseTimeout().toSeconds()));
+		if (ProducerFactory.DEFAULT_PHYSICAL_CLOSE_TIMEOUT.equals(producerFactory.getPhysicalCloseTimeout())) {
+			// A close timeout another customizer set is the application's choice.
+			producerFactory.setPhysicalCloseTimeout((int) Math.max(1, this.properties.getCloseTimeout().toSeconds()));
+		}
 		if (producerFactory.getTransactionIdPrefix() != null) {
 			writeDeadLettersRaw(producerFactory);
 		}

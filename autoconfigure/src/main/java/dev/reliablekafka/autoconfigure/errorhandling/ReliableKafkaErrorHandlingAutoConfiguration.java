@@ -9,6 +9,7 @@ import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
 import dev.reliablekafka.consumer.AsyncListenerEnhancer;
 import dev.reliablekafka.consumer.AsyncListenerRetries;
+import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.deadletter.ReliableErrorHandler;
@@ -30,6 +31,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -211,17 +213,29 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 		@Bean
 		@SuppressWarnings("unchecked")
 		DeadLetterTemplates reliableKafkaDeadLetterTemplates(ProducerFactory<?, ?> producerFactory,
-				ObjectProvider<KafkaOperations<?, ?>> kafkaTemplate, ObjectProvider<ProducerListener<?, ?>> producerListener) {
+				ObjectProvider<KafkaOperations<?, ?>> kafkaTemplate, ObjectProvider<ProducerListener<?, ?>> producerListener,
+				ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
 			Map<String, Object> configs = new HashMap<>(producerFactory.getConfigurationProperties());
 			configs.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
 			Object clientId = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
 			if (clientId != null) {
 				configs.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlt");
 			}
-			DefaultKafkaProducerFactory<byte[], byte[]> bytesFactory = new DefaultKafkaProducerFactory<>(configs,
-					new ByteArraySerializer(), new ByteArraySerializer());
+			DefaultKafkaProducerFactory<byte[], byte[]> bytesFactory = new DefaultKafkaProducerFactory<>(configs);
+			// Boot's customizers, as for the application's factory: its client metrics among them.
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(bytesFactory));
+			// A dead letter is not a forward of the record being processed, and is written as it arrived.
+			bytesFactory.getPostProcessors()
+				.stream()
+				.filter(ForwardTrackingPostProcessor.class::isInstance)
+				.toList()
+				.forEach(bytesFactory::removePostProcessor);
+			bytesFactory.setKeySerializer(new ByteArraySerializer());
+			bytesFactory.setValueSerializer(new ByteArraySerializer());
 			bytesFactory.setPhysicalCloseTimeout((int) producerFactory.getPhysicalCloseTimeout().toSeconds());
 			KafkaTemplate<byte[], byte[]> bytesTemplate = new KafkaTemplate<>(bytesFactory);
+			// Even if a customizer of the application made every factory transactional.
+			bytesTemplate.setAllowNonTransactional(true);
 			producerListener.ifUnique((listener) -> bytesTemplate.setProducerListener((ProducerListener) listener));
 			// Whatever the application's key and value types, a dead letter is sent as it arrived.
 			return new DeadLetterTemplates(bytesFactory, bytesTemplate,

@@ -3,6 +3,13 @@ package dev.reliablekafka.autoconfigure.errorhandling;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
+import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.metrics.KafkaMetricsAutoConfiguration;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -98,6 +105,26 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 			return new KafkaTemplate<>(typedProducerFactory);
 		}
 
+	}
+
+	@Test
+	void deadLetterProducerGetsBootsClientMetricsAndTheApplicationsCustomizersButWritesRawBytes() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(KafkaMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withBean("customCloseTimeout", DefaultKafkaProducerFactoryCustomizer.class,
+					() -> (factory) -> factory.setPhysicalCloseTimeout(7))
+			.withPropertyValues("spring.kafka.producer.value-serializer=" + StringSerializer.class.getName())
+			.run((context) -> {
+				DefaultKafkaProducerFactory<?, ?> deadLetters = (DefaultKafkaProducerFactory<?, ?>) ReflectionTestUtils
+					.getField(context.getBean("reliableKafkaDeadLetterTemplates"), "bytesFactory");
+				assertThat(deadLetters.getListeners()).hasAtLeastOneElementOfType(MicrometerProducerListener.class);
+				assertThat(deadLetters.getPostProcessors()).noneMatch(ForwardTrackingPostProcessor.class::isInstance);
+				assertThat(deadLetters.getValueSerializerSupplier().get()).isInstanceOf(ByteArraySerializer.class);
+				assertThat(deadLetters.getKeySerializerSupplier().get()).isInstanceOf(ByteArraySerializer.class);
+				// The application's close timeout, kept by the starter, for both producers.
+				assertThat(context.getBean(DefaultKafkaProducerFactory.class).getPhysicalCloseTimeout()).hasSeconds(7);
+				assertThat(deadLetters.getPhysicalCloseTimeout()).hasSeconds(7);
+			});
 	}
 
 }
