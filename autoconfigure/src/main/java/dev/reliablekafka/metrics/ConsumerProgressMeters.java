@@ -1,5 +1,6 @@
 package dev.reliablekafka.metrics;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import dev.reliablekafka.monitor.ClusterSample;
 import dev.reliablekafka.monitor.KafkaProgressMonitor;
 import dev.reliablekafka.monitor.PartitionProgress;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import org.apache.kafka.common.TopicPartition;
@@ -78,6 +80,8 @@ public class ConsumerProgressMeters {
 
 	private final Map<List<Object>, PartitionProgress> progress = new ConcurrentHashMap<>();
 
+	private final Map<List<Object>, List<Meter>> partitionMeters = new ConcurrentHashMap<>();
+
 	/**
 	 * Create the meters.
 	 * @param registry where the meters are registered
@@ -138,33 +142,55 @@ public class ConsumerProgressMeters {
 	}
 
 	private void sampled(ClusterSample sample) {
+		Set<List<Object>> sampled = new HashSet<>();
 		for (PartitionProgress partition : sample.partitions()) {
 			List<Object> key = List.of(partition.group(), partition.topicPartition());
+			sampled.add(key);
 			if (this.progress.put(key, partition) == null) {
-				register(partition.group(), partition.topicPartition(), key);
+				this.partitionMeters.put(key, register(partition.group(), partition.topicPartition(), key));
+			}
+		}
+		if (sample.partitionsRead()) {
+			// A partition no group reads any more (its topic deleted, or the group gone)
+			// leaves no gauge behind that reports its last value forever.
+			for (List<Object> key : List.copyOf(this.partitionMeters.keySet())) {
+				if (!sampled.contains(key)) {
+					List<Meter> meters = this.partitionMeters.remove(key);
+					if (meters != null) {
+						meters.forEach(this.registry::remove);
+					}
+					this.progress.remove(key);
+				}
 			}
 		}
 	}
 
-	private void register(String group, TopicPartition topicPartition, List<Object> key) {
+	private List<Meter> register(String group, TopicPartition topicPartition, List<Object> key) {
 		Iterable<io.micrometer.core.instrument.Tag> tags = MicrometerReliableKafkaMetrics.partitionTags(group,
 				topicPartition.topic(), topicPartition.partition());
-		Gauge.builder(COMMIT_LAG, this.progress, (progress) -> progress.get(key).lag())
+		Meter lag = Gauge.builder(COMMIT_LAG, this.progress, (progress) -> value(progress.get(key), PartitionProgress::lag))
 			.description("Records not yet durably processed: log-end offset minus committed offset")
 			.tags(tags)
 			.register(this.registry);
-		TimeGauge
+		Meter oldest = TimeGauge
 			.builder(OLDEST_UNCONSUMED, this.progress, TimeUnit.MILLISECONDS, (progress) -> {
 				PartitionProgress partition = progress.get(key);
-				return (partition.oldestUnconsumedAge() != null) ? partition.oldestUnconsumedAge().toMillis() : 0;
+				return (partition != null && partition.oldestUnconsumedAge() != null)
+						? partition.oldestUnconsumedAge().toMillis() : 0;
 			})
 			.description("Age of the oldest record not yet committed")
 			.tags(tags)
 			.register(this.registry);
-		Gauge.builder(RETENTION_USED, this.progress, (progress) -> progress.get(key).retentionUsed())
+		Meter retention = Gauge.builder(RETENTION_USED, this.progress, (progress) -> value(progress.get(key), PartitionProgress::retentionUsed))
 			.description("Age of the oldest unconsumed record as a fraction of the topic's retention.ms")
 			.tags(tags)
 			.register(this.registry);
+		return List.of(lag, oldest, retention);
+	}
+
+	private static double value(@Nullable PartitionProgress partition, ToDoubleFunction<PartitionProgress> value) {
+		// NaN for a scrape that raced the removal of the partition's gauges.
+		return (partition != null) ? value.applyAsDouble(partition) : Double.NaN;
 	}
 
 }

@@ -56,13 +56,13 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	 * Gauge of stamped sequence numbers a consumer never saw; tags {@code group},
 	 * {@code topic} and {@code partition}.
 	 */
-	public static final String ACCOUNTING_LOST = "reliable.kafka.audit.lost";
+	public static final String ACCOUNTING_LOST = "reliable.kafka.accounting.lost";
 
 	/**
 	 * Counter of stamped sequence numbers a consumer saw at a second offset; tags
 	 * {@code group}, {@code topic} and {@code partition}.
 	 */
-	public static final String ACCOUNTING_DUPLICATES = "reliable.kafka.audit.duplicates";
+	public static final String ACCOUNTING_DUPLICATES = "reliable.kafka.accounting.duplicates";
 
 	/**
 	 * Counter of records handed to a share-group listener; tags {@code group}, {@code topic}

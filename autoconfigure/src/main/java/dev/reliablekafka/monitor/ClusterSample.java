@@ -12,10 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param failure why the cluster could not be reached, or {@code null} when it was
  * @param brokers the number of brokers the cluster reported
  * @param partitions the progress of every consumer group on every partition it reads
+ * @param partitionsRead whether the groups' progress could be read; when not, no partition is
+ * listed although the groups may still read some
  * @author Reliable Kafka team
  */
 public record ClusterSample(Instant takenAt, @Nullable String failure, int brokers,
-		List<PartitionProgress> partitions) {
+		List<PartitionProgress> partitions, boolean partitionsRead) {
 
 	/**
 	 * Return whether the cluster answered.

@@ -214,8 +214,10 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 				this.lastFailure = null;
 			}
 			List<PartitionProgress> partitions = List.of();
+			boolean partitionsRead = false;
 			try {
 				partitions = progress(admin, now);
+				partitionsRead = true;
 				this.lastProgressFailure = null;
 			}
 			catch (InterruptedException ex) {
@@ -230,7 +232,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 					this.lastProgressFailure = failure;
 				}
 			}
-			return new ClusterSample(now, null, brokers, partitions);
+			return new ClusterSample(now, null, brokers, partitions, partitionsRead);
 		}
 	}
 
@@ -253,7 +255,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 			logger.warn(what + failure + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
 			this.lastFailure = failure;
 		}
-		return new ClusterSample(now, failure, 0, List.of());
+		return new ClusterSample(now, failure, 0, List.of(), false);
 	}
 
 	private List<PartitionProgress> progress(Admin admin, Instant now)

@@ -124,6 +124,31 @@ class ConsumerMetricsIntegrationTests {
 	}
 
 	@Test
+	void whenTheTopicIsDeletedThenItsPartitionGaugesAreRemoved() throws Exception {
+		KafkaTestBroker.createTopics(1, this.topic);
+		this.contextRunner.withUserConfiguration(IdleListener.class).run((context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			KafkaTestBroker.send(this.topic, List.of("a", "b"));
+			await().atMost(TIMEOUT)
+				.untilAsserted(() -> assertThat(meters.find("reliable.kafka.consumer.commit.lag")
+					.tags("group", this.group, "topic", this.topic)
+					.gauge()).isNotNull()
+					.satisfies((gauge) -> assertThat(gauge.value()).isEqualTo(2.0)));
+			try (Admin admin = KafkaTestBroker.admin()) {
+				admin.deleteTopics(List.of(this.topic)).all().get(30, TimeUnit.SECONDS);
+			}
+			await().atMost(TIMEOUT)
+				.untilAsserted(() -> assertThat(meters.find("reliable.kafka.consumer.commit.lag")
+					.tags("group", this.group, "topic", this.topic)
+					.gauges()).isEmpty());
+			assertThat(meters.find("reliable.kafka.consumer.oldest.unconsumed.age").tags("topic", this.topic).meters())
+				.isEmpty();
+			assertThat(meters.find("reliable.kafka.consumer.retention.used").tags("topic", this.topic).meters())
+				.isEmpty();
+		});
+	}
+
+	@Test
 	void whenConsumerOutlivesItsPollIntervalThenTheFailedCommitIsCountedAndTheRecordIsStillCommitted() {
 		KafkaTestBroker.createTopics(1, this.topic);
 		this.contextRunner.withUserConfiguration(SlowFirstListener.class)

@@ -88,9 +88,9 @@ class EndToEndAccountingIntegrationTests {
 				assertThat(numbers.last()).isEqualTo(numbers.size() - 1);
 			}));
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			assertThat(meters.find("reliable.kafka.audit.lost").tag("topic", this.topic).gauges())
+			assertThat(meters.find("reliable.kafka.accounting.lost").tag("topic", this.topic).gauges())
 				.as("one gauge per partition, at zero from the first record").hasSize(3);
-			assertThat(meters.find("reliable.kafka.audit.duplicates").tag("topic", this.topic).counters()).hasSize(3);
+			assertThat(meters.find("reliable.kafka.accounting.duplicates").tag("topic", this.topic).counters()).hasSize(3);
 			assertThat(lost(meters)).isZero();
 			assertThat(duplicates(meters)).isZero();
 		});
@@ -229,7 +229,7 @@ class EndToEndAccountingIntegrationTests {
 	}
 
 	private double lost(MeterRegistry meters) {
-		return meters.find("reliable.kafka.audit.lost")
+		return meters.find("reliable.kafka.accounting.lost")
 			.tag("topic", this.topic)
 			.gauges()
 			.stream()
@@ -238,7 +238,7 @@ class EndToEndAccountingIntegrationTests {
 	}
 
 	private double duplicates(MeterRegistry meters) {
-		return meters.find("reliable.kafka.audit.duplicates")
+		return meters.find("reliable.kafka.accounting.duplicates")
 			.tag("topic", this.topic)
 			.counters()
 			.stream()

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * End-to-end accounting (L15) on a real three-node cluster: with
  * {@code reliable.kafka.accounting.enabled}, a consumer application reports through
- * {@code reliable.kafka.audit.lost} and {@code reliable.kafka.audit.duplicates} exactly the
+ * {@code reliable.kafka.accounting.lost} and {@code reliable.kafka.accounting.duplicates} exactly the
  * gaps and duplicates an unsafe producer left in the topic, counted independently by
  * sequence numbers in the values, and nothing for the starter's producer under the same
  * fault.
@@ -55,8 +55,8 @@ class EndToEndAccountingScenarioTests {
 		LossReport.recordAccounting("L15 accounting, starter", "leader kill -9 while followers paused 500 ms",
 				"starter defaults", starter.gaps, starter.lost, starter.outcome.duplicates(), starter.duplicates);
 		assertThat(unsafe.gaps).as("records missing inside the topic with acks=1").isPositive();
-		assertThat(unsafe.lost).as("reliable.kafka.audit.lost").isEqualTo(unsafe.gaps);
-		assertThat(unsafe.duplicates).as("reliable.kafka.audit.duplicates")
+		assertThat(unsafe.lost).as("reliable.kafka.accounting.lost").isEqualTo(unsafe.gaps);
+		assertThat(unsafe.duplicates).as("reliable.kafka.accounting.duplicates")
 			.isEqualTo(unsafe.outcome.duplicates());
 		assertThat(starter.gaps).isZero();
 		assertThat(starter.lost).isZero();
@@ -74,8 +74,8 @@ class EndToEndAccountingScenarioTests {
 		LossReport.recordAccounting("L15 accounting, retry duplicates", "leader frozen 2 s, requests time out after 1 s",
 				"enable.idempotence=false", unsafe.gaps, unsafe.lost, unsafe.outcome.duplicates(), unsafe.duplicates);
 		assertThat(unsafe.outcome.duplicates()).as("duplicates written without idempotence").isPositive();
-		assertThat(unsafe.duplicates).as("reliable.kafka.audit.duplicates").isEqualTo(unsafe.outcome.duplicates());
-		assertThat(unsafe.lost).as("reliable.kafka.audit.lost").isEqualTo(unsafe.gaps);
+		assertThat(unsafe.duplicates).as("reliable.kafka.accounting.duplicates").isEqualTo(unsafe.outcome.duplicates());
+		assertThat(unsafe.lost).as("reliable.kafka.accounting.lost").isEqualTo(unsafe.gaps);
 	}
 
 	private Accounted run(KafkaTestCluster cluster, Consumer<TopicPartition> fault, String... producerProperties)
@@ -103,13 +103,13 @@ class EndToEndAccountingScenarioTests {
 			CountingListener listener = consumer.getBean(CountingListener.class);
 			await().atMost(Duration.ofMinutes(2)).until(() -> listener.received.get() >= held);
 			MeterRegistry meters = consumer.getBean(MeterRegistry.class);
-			double lost = meters.find("reliable.kafka.audit.lost")
+			double lost = meters.find("reliable.kafka.accounting.lost")
 				.tag("topic", topic)
 				.gauges()
 				.stream()
 				.mapToDouble(Gauge::value)
 				.sum();
-			double duplicates = meters.find("reliable.kafka.audit.duplicates")
+			double duplicates = meters.find("reliable.kafka.accounting.duplicates")
 				.tag("topic", topic)
 				.counters()
 				.stream()

@@ -52,7 +52,7 @@ final class LossReport {
 			Files.createDirectories(markdown.getParent());
 			if (!Files.exists(markdown)) {
 				Files.writeString(markdown, "| scenario | fault | producer setting | gaps in the topic (ledger) | "
-						+ "reliable.kafka.audit.lost | duplicates (ledger) | reliable.kafka.audit.duplicates |\n"
+						+ "reliable.kafka.accounting.lost | duplicates (ledger) | reliable.kafka.accounting.duplicates |\n"
 						+ "|---|---|---|---|---|---|---|\n");
 			}
 			Files.writeString(markdown, "| " + scenario + " | " + fault + " | `" + setting + "` | " + ledgerGaps + " | "

@@ -93,10 +93,10 @@ class LabController {
 		Map<String, Double> meters = new LinkedHashMap<>();
 		for (String name : List.of("reliable.kafka.producer.send.failures", "reliable.kafka.consumer.dead.letters",
 				"reliable.kafka.consumer.retries", "reliable.kafka.consumer.commit.failures",
-				"reliable.kafka.audit.duplicates")) {
+				"reliable.kafka.accounting.duplicates")) {
 			meters.put(name, this.meters.find(name).counters().stream().mapToDouble(Counter::count).sum());
 		}
-		for (String name : List.of("reliable.kafka.consumer.commit.lag", "reliable.kafka.audit.lost",
+		for (String name : List.of("reliable.kafka.consumer.commit.lag", "reliable.kafka.accounting.lost",
 				"reliable.kafka.consumer.in.flight")) {
 			meters.put(name, this.meters.find(name).gauges().stream().mapToDouble(Gauge::value).sum());
 		}
