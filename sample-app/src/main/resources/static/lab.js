@@ -2,7 +2,7 @@
 
 async function refresh() {
 	try {
-		const status = await (await fetch('/lab/status')).json();
+		const status = await (await fetch('/pipeline/status')).json();
 		for (const key of ['sent', 'acknowledged', 'failed', 'processed', 'duplicates', 'deadLetters']) {
 			document.getElementById(key).textContent = status[key];
 		}
@@ -81,5 +81,24 @@ document.querySelectorAll('button.scenario').forEach((button) => {
 	});
 });
 
+// The loss lab (faults in the embedded cluster, scenarios) is only in the test application:
+// without it the panel stays hidden.
+async function showLab() {
+	try {
+		const response = await fetch('/lab');
+		if (!response.ok) {
+			return;
+		}
+		const lab = await response.json();
+		document.getElementById('lab-cluster').textContent = 'Faults injected into the embedded cluster of '
+			+ lab.nodes + ' KRaft nodes while orders flow.';
+		document.getElementById('lab').hidden = false;
+	}
+	catch (error) {
+		// No lab here: the panel stays hidden.
+	}
+}
+
+showLab();
 refresh();
 setInterval(refresh, 2000);

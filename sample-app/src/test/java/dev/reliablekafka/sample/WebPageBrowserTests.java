@@ -14,7 +14,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's web page in headless Chromium: clicking "Send 100 orders" publishes them and
- * the page's counts follow. Skipped where Chromium is not installed ({@code apt-get install
+ * the page's counts follow; the test application shows the loss lab's panel. Skipped where Chromium is not installed ({@code apt-get install
  * chromium}, or {@code CHROMIUM=/path/to/chrome}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -37,6 +37,9 @@ class WebPageBrowserTests {
 				.until(() -> chromium.evaluate("document.getElementById('health')?.textContent ?? ''"), "UP"::equals);
 			assertThat(chromium.evaluate("document.getElementById('processed').textContent"))
 				.isEqualTo(String.valueOf(processedBefore));
+			await().atMost(HeadlessChromium.timeout())
+				.until(() -> chromium.evaluate("String(document.getElementById('lab').hidden)"), "false"::equals);
+			assertThat(chromium.evaluate("document.getElementById('lab-cluster').textContent")).contains("3 KRaft nodes");
 
 			chromium.evaluate("document.getElementById('send').click(), 'clicked'");
 

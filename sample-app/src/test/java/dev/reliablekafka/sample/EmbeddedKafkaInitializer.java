@@ -16,9 +16,10 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Starts a real Kafka cluster of three KRaft nodes, each in its own process on 127.0.0.1,
- * when no {@code spring.kafka.bootstrap-servers} is configured, so that the sample runs with
- * nothing installed. The nodes stop with the application, and die with its JVM whatever
- * way it ends.
+ * when no {@code spring.kafka.bootstrap-servers} is configured, so that the sample's tests and
+ * {@link TestSampleApplication} run with nothing installed. Listed in the test classpath's
+ * {@code META-INF/spring.factories}: the packaged application has neither it nor the test kit.
+ * The nodes stop with the application, and die with its JVM whatever way it ends.
  *
  * @author Reliable Kafka team
  */

@@ -1,51 +1,39 @@
-package dev.reliablekafka.sample.lab;
+package dev.reliablekafka.sample;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.reliablekafka.sample.Order;
-import dev.reliablekafka.sample.OrderStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.common.TopicPartition;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.MessageListenerContainer;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The loss lab over HTTP: live counts and meters of the order pipeline, faults injected into
- * the embedded cluster while it runs, and the standard scenarios.
+ * The order pipeline for the web page: live counts and the starter's meters, a stream of
+ * orders, and a consumer restart. Works on any cluster; the faults that need the embedded
+ * one are the lab's, which only the test application has.
  *
  * @author Reliable Kafka team
  */
 @RestController
-@RequestMapping("/lab")
-class LabController {
-
-	private static final TopicPartition ORDERS_PARTITION_0 = new TopicPartition("orders", 0);
-
-	private final LossLab lab;
+@RequestMapping("/pipeline")
+class PipelineController {
 
 	private final KafkaTemplate<String, String> template;
 
@@ -65,9 +53,8 @@ class LabController {
 
 	private final AtomicLong failed = new AtomicLong();
 
-	LabController(LossLab lab, KafkaTemplate<String, String> template, JsonMapper jsonMapper, OrderStore store,
+	PipelineController(KafkaTemplate<String, String> template, JsonMapper jsonMapper, OrderStore store,
 			KafkaListenerEndpointRegistry registry, MeterRegistry meters, @Value("${sample.topic.name}") String topic) {
-		this.lab = lab;
 		this.template = template;
 		this.jsonMapper = jsonMapper;
 		this.store = store;
@@ -132,18 +119,6 @@ class LabController {
 		return status();
 	}
 
-	@PostMapping("/kill-leader")
-	Map<String, Object> killLeader() {
-		int node = this.lab.killLeader(ORDERS_PARTITION_0, Duration.ofSeconds(10));
-		return Map.of("killed", node, "restartsIn", "10s", "partition", ORDERS_PARTITION_0.toString());
-	}
-
-	@PostMapping("/pause-follower")
-	Map<String, Object> pauseFollower() {
-		int node = this.lab.pauseFollower(ORDERS_PARTITION_0, Duration.ofSeconds(5));
-		return Map.of("paused", node, "resumesIn", "5s", "partition", ORDERS_PARTITION_0.toString());
-	}
-
 	@PostMapping("/restart-consumer")
 	Map<String, Object> restartConsumer() {
 		MessageListenerContainer orders = this.registry.getListenerContainer("orders");
@@ -152,20 +127,6 @@ class LabController {
 			orders.start();
 		}
 		return Map.of("restarted", "orders");
-	}
-
-	/**
-	 * Run one scenario with the unsafe setting and with the starter's.
-	 */
-	@PostMapping("/scenarios/{name}")
-	List<LabReport> scenario(@PathVariable String name, @RequestParam(defaultValue = "10000") int records) {
-		LossLab.Scenario scenario = LossLab.Scenario.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
-		return this.lab.run(scenario, Math.min(Math.max(records, 100), 100_000));
-	}
-
-	@ExceptionHandler({ IllegalStateException.class, IllegalArgumentException.class })
-	ResponseEntity<Map<String, Object>> unavailable(RuntimeException ex) {
-		return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", String.valueOf(ex.getMessage())));
 	}
 
 }
