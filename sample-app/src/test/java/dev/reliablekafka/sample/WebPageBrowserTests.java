@@ -1,7 +1,5 @@
 package dev.reliablekafka.sample;
 
-import java.nio.file.Files;
-
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -9,13 +7,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's web page in headless Chromium: clicking "Send 100 orders" publishes them and
- * the page's counts follow; the test application shows the loss lab's panel. Skipped where Chromium is not installed ({@code apt-get install
- * chromium}, or {@code CHROMIUM=/path/to/chrome}).
+ * the page's counts follow; the test application shows the loss lab's panel. Skipped where
+ * Chromium is not installed ({@code apt-get install chromium}, or
+ * {@code CHROMIUM=/path/to/chrome}), failed there when {@code RELIABLE_KAFKA_REQUIRE_TOOLS=true}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "spring.datasource.url=jdbc:h2:mem:orders;DB_CLOSE_DELAY=-1")
@@ -29,7 +27,7 @@ class WebPageBrowserTests {
 
 	@Test
 	void whenSendIsClickedThenTheOrdersAreProcessedAndThePageCountsThem() throws Exception {
-		assumeThat(Files.isExecutable(HeadlessChromium.executable())).as("Chromium is installed").isTrue();
+		RequiredTools.require(HeadlessChromium.executable(), "apt-get install chromium, or CHROMIUM=/path/to/chrome");
 		long processedBefore = this.store.processedCount();
 		try (HeadlessChromium chromium = HeadlessChromium.start()) {
 			chromium.navigate("http://localhost:" + this.environment.getProperty("local.server.port") + "/");
