@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The packaged sample carries the Kafka client but not the Kafka server, the test kit, the
  * embedded cluster or the loss lab: those are test scope, for the tests and
- * {@code spring-boot:test-run}. Reads the jar that {@code package} wrote.
+ * {@code spring-boot:test-run}. Nor does it carry the starter's empty jar, which Boot's plugin
+ * leaves out as it does its own starters. Reads the jar that {@code package} wrote.
  */
 class SamplePackagingIT {
 
@@ -34,6 +35,10 @@ class SamplePackagingIT {
 					|| name.startsWith("kafka-raft-") || name.startsWith("kafka-metadata-")
 					|| name.startsWith("kafka-storage") || name.startsWith("scala-")
 					|| name.startsWith("reliable-kafka-spring-boot-testkit-"));
+		// The starter depends the conventional way (a jar, no <type>) and, as Boot's own
+		// starters, is left out for its Spring-Boot-Jar-Type: dependencies-starter.
+		assertThat(libraries).anyMatch((name) -> name.startsWith("reliable-kafka-spring-boot-autoconfigure-"))
+			.noneMatch((name) -> name.startsWith("reliable-kafka-spring-boot-starter-"));
 		assertThat(entries).as("the embedded cluster and the lab")
 			.noneMatch((name) -> name.contains("dev/reliablekafka/sample/lab/")
 					|| name.contains("EmbeddedKafkaInitializer") || name.contains("TestSampleApplication"));
