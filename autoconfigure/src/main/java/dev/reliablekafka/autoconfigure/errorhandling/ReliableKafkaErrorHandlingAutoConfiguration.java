@@ -1,6 +1,7 @@
 package dev.reliablekafka.autoconfigure.errorhandling;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -9,7 +10,6 @@ import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
 import dev.reliablekafka.consumer.AsyncListenerEnhancer;
 import dev.reliablekafka.consumer.AsyncListenerRetries;
-import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
 import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.deadletter.ReliableErrorHandler;
@@ -217,19 +217,23 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 				ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
 			Map<String, Object> configs = new HashMap<>(producerFactory.getConfigurationProperties());
 			configs.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-			Object clientId = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
-			if (clientId != null) {
-				configs.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlt");
-			}
 			DefaultKafkaProducerFactory<byte[], byte[]> bytesFactory = new DefaultKafkaProducerFactory<>(configs);
 			// Boot's customizers, as for the application's factory: its client metrics among them.
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(bytesFactory));
-			// A dead letter is not a forward of the record being processed, and is written as it arrived.
-			bytesFactory.getPostProcessors()
-				.stream()
-				.filter(ForwardTrackingPostProcessor.class::isInstance)
-				.toList()
-				.forEach(bytesFactory::removePostProcessor);
+			// What they put around each record (the starter's forward tracking and accounting
+			// stamps, the application's post processors) is for the application's records: a
+			// dead letter is written as it arrived, its source's headers kept.
+			List.copyOf(bytesFactory.getPostProcessors()).forEach(bytesFactory::removePostProcessor);
+			Object clientId = bytesFactory.getConfigurationProperties().get(ProducerConfig.CLIENT_ID_CONFIG);
+			if (clientId != null) {
+				bytesFactory.updateConfigs(Map.of(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlt"));
+			}
+			String transactionIdPrefix = bytesFactory.getTransactionIdPrefix();
+			if (transactionIdPrefix != null) {
+				// A customizer made every factory transactional: ids of its own, or the
+				// application's producers would be fenced.
+				bytesFactory.setTransactionIdPrefix(transactionIdPrefix + "dlt-");
+			}
 			bytesFactory.setKeySerializer(new ByteArraySerializer());
 			bytesFactory.setValueSerializer(new ByteArraySerializer());
 			bytesFactory.setPhysicalCloseTimeout((int) producerFactory.getPhysicalCloseTimeout().toSeconds());

@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
@@ -33,8 +32,7 @@ public final class ReliableKafkaGuardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	KafkaConfigurationGuard reliableKafkaConfigurationGuard(ListableBeanFactory beanFactory,
-			ReliableKafkaProperties properties, Environment environment) {
-		ReplacedProperties.check(environment);
+			ReliableKafkaProperties properties) {
 		ReliableKafkaProperties.Guard guard = properties.getGuard();
 		return new KafkaConfigurationGuard(beanFactory, (hazard) -> isAccepted(guard, hazard),
 				guard.getMode() == ReliableKafkaProperties.GuardMode.FAIL);

@@ -3,24 +3,24 @@ package dev.reliablekafka.autoconfigure.errorhandling;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
-import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
+import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
-import org.springframework.boot.kafka.autoconfigure.metrics.KafkaMetricsAutoConfiguration;
-import org.springframework.kafka.core.MicrometerProducerListener;
-import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
 import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.metrics.KafkaMetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.CommonLoggingErrorHandler;
@@ -108,23 +108,46 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 	}
 
 	@Test
-	void deadLetterProducerGetsBootsClientMetricsAndTheApplicationsCustomizersButWritesRawBytes() {
+	void whenCustomizersApplyThenTheDeadLetterProducerGetsBootsClientMetricsButWritesRecordsAsTheyArrived() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(KafkaMetricsAutoConfiguration.class))
 			.withBean(SimpleMeterRegistry.class)
 			.withBean("customCloseTimeout", DefaultKafkaProducerFactoryCustomizer.class,
 					() -> (factory) -> factory.setPhysicalCloseTimeout(7))
-			.withPropertyValues("spring.kafka.producer.value-serializer=" + StringSerializer.class.getName())
+			.withPropertyValues("spring.kafka.producer.value-serializer=" + StringSerializer.class.getName(),
+					"reliable.kafka.accounting.enabled=true", "spring.kafka.producer.client-id=orders")
 			.run((context) -> {
-				DefaultKafkaProducerFactory<?, ?> deadLetters = (DefaultKafkaProducerFactory<?, ?>) ReflectionTestUtils
-					.getField(context.getBean("reliableKafkaDeadLetterTemplates"), "bytesFactory");
+				DefaultKafkaProducerFactory<?, ?> application = context.getBean(DefaultKafkaProducerFactory.class);
+				DefaultKafkaProducerFactory<?, ?> deadLetters = deadLetterFactory(context);
 				assertThat(deadLetters.getListeners()).hasAtLeastOneElementOfType(MicrometerProducerListener.class);
-				assertThat(deadLetters.getPostProcessors()).noneMatch(ForwardTrackingPostProcessor.class::isInstance);
+				// The application's producer stamps and tracks forwards; dead letters keep
+				// their source's stamps.
+				assertThat(application.getPostProcessors()).isNotEmpty();
+				assertThat(deadLetters.getPostProcessors()).isEmpty();
 				assertThat(deadLetters.getValueSerializerSupplier().get()).isInstanceOf(ByteArraySerializer.class);
 				assertThat(deadLetters.getKeySerializerSupplier().get()).isInstanceOf(ByteArraySerializer.class);
+				// What spring-kafka names the producers it creates after.
+				assertThat(ReflectionTestUtils.getField(deadLetters, "clientIdPrefix")).isEqualTo("orders-dlt");
 				// The application's close timeout, kept by the starter, for both producers.
-				assertThat(context.getBean(DefaultKafkaProducerFactory.class).getPhysicalCloseTimeout()).hasSeconds(7);
+				assertThat(application.getPhysicalCloseTimeout()).hasSeconds(7);
 				assertThat(deadLetters.getPhysicalCloseTimeout()).hasSeconds(7);
 			});
+	}
+
+	@Test
+	void whenACustomizerMakesEveryFactoryTransactionalThenTheDeadLetterProducerHasTransactionalIdsOfItsOwn() {
+		this.contextRunner
+			.withBean("transactions", DefaultKafkaProducerFactoryCustomizer.class,
+					() -> (factory) -> factory.setTransactionIdPrefix("orders-tx-"))
+			.run((context) -> {
+				assertThat(context.getBean(DefaultKafkaProducerFactory.class).getTransactionIdPrefix())
+					.isEqualTo("orders-tx-");
+				assertThat(deadLetterFactory(context).getTransactionIdPrefix()).isEqualTo("orders-tx-dlt-");
+			});
+	}
+
+	private static DefaultKafkaProducerFactory<?, ?> deadLetterFactory(ApplicationContext context) {
+		return (DefaultKafkaProducerFactory<?, ?>) ReflectionTestUtils
+			.getField(context.getBean("reliableKafkaDeadLetterTemplates"), "bytesFactory");
 	}
 
 }

@@ -12,10 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -263,24 +260,6 @@ class ReliableKafkaGuardAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("spring.kafka.consumer.auto-offset-reset=by_duration:PT1H")
 			.run((context) -> assertThat(violations(context)).extracting(Violation::describe)
 				.containsExactly("auto.offset.reset=by_duration:PT1H on consumer factory 'kafkaConsumerFactory'"));
-	}
-
-	@ParameterizedTest
-	@CsvSource({ "reliable.kafka.producer.batch-size=256KB, spring.kafka.producer.batch-size",
-			"reliable.kafka.producer.compression=zstd, spring.kafka.producer.compression-type",
-			"reliable.kafka.consumer.auto-offset-reset=earliest, spring.kafka.consumer.auto-offset-reset",
-			"reliable.kafka.consumer.max-poll-records=50, spring.kafka.consumer.max-poll-records",
-			"reliable.kafka.consumer.max-poll-interval=10m, spring.kafka.consumer.max-poll-interval",
-			"reliable.kafka.consumer.commit-mode=immediate, spring.kafka.listener.ack-mode" })
-	void whenAKeyBootOwnsIsSetUnderTheStartersNamespaceThenStartupFailsNamingBootsKey(String property,
-			String replacement) {
-		this.contextRunner.withPropertyValues(property).run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining(property.substring(0, property.indexOf('=')))
-				.hasMessageContaining("set " + replacement);
-		});
 	}
 
 	@Test

@@ -3,19 +3,24 @@ package dev.reliablekafka.autoconfigure.guard;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.core.env.Environment;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Stops startup on a {@code reliable.kafka.*} key that earlier versions of the starter had
  * and that Spring Boot's own {@code spring.kafka.*} key replaces: left unchecked, the value
- * would be ignored without a word.
+ * would be ignored without a word. Runs once the application's configuration is loaded,
+ * whichever of the starter's auto-configurations are excluded, unless
+ * {@code reliable.kafka.enabled=false}.
  *
  * @author Reliable Kafka team
  */
-final class ReplacedProperties {
+public final class ReplacedPropertiesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
 	private static final Map<String, String> REPLACEMENTS = new LinkedHashMap<>();
 
@@ -29,7 +34,9 @@ final class ReplacedProperties {
 				"spring.kafka.listener.ack-mode (batched is manual, immediate is manual_immediate)");
 	}
 
-	private ReplacedProperties() {
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		check(environment);
 	}
 
 	/**
@@ -37,8 +44,11 @@ final class ReplacedProperties {
 	 * @param environment the application's environment
 	 * @throws InvalidConfigurationPropertyValueException naming the key that replaces it
 	 */
-	static void check(Environment environment) {
+	static void check(ConfigurableEnvironment environment) {
 		Binder binder = Binder.get(environment);
+		if (!binder.bind("reliable.kafka.enabled", Boolean.class).orElse(true)) {
+			return;
+		}
 		REPLACEMENTS.forEach((name, replacement) -> {
 			BindResult<String> bound = binder.bind(name, String.class);
 			if (bound.isBound()) {
@@ -48,6 +58,12 @@ final class ReplacedProperties {
 								+ "checked by the startup guard.");
 			}
 		});
+	}
+
+	@Override
+	public int getOrder() {
+		// After the application's configuration files are read.
+		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 }
