@@ -2,9 +2,14 @@ package dev.reliablekafka.autoconfigure;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
@@ -23,7 +28,7 @@ class ConfigurationMetadataTests {
 
 	@Test
 	void everyPropertyHasADescriptionInBootsStyle() {
-		List<Map<String, Object>> properties = this.metadata.read("$.properties[*]");
+		List<Map<String, Object>> properties = this.metadata.read("$.properties[?(!@.deprecation)]");
 		assertThat(properties).hasSizeGreaterThan(40).allSatisfy((property) -> {
 			String description = (String) property.get("description");
 			assertThat(description).as("%s", property.get("name")).isNotBlank().endsWith(".");
@@ -34,13 +39,41 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
-	void noKeyShadowsOneThatSpringBootOwns() {
-		List<String> names = this.metadata.read("$.properties[*].name");
-		assertThat(names).filteredOn((name) -> name.startsWith("reliable.kafka."))
-			.noneMatch((name) -> name.endsWith(".batch-size") || name.endsWith(".compression")
-					|| name.endsWith(".auto-offset-reset") || name.endsWith(".max-poll-records")
-					|| name.endsWith(".max-poll-interval") || name.endsWith(".commit-mode")
-					|| name.endsWith(".ack-mode"));
+	void noKeyShadowsOneThatSpringBootsKafkaModuleOwns() throws IOException {
+		List<String> bootKeys = readAll().stream()
+			.flatMap((metadata) -> metadata.<List<String>>read("$.properties[*].name").stream())
+			.filter((name) -> name.startsWith("spring.kafka."))
+			.toList();
+		assertThat(bootKeys).as("Boot's own Kafka keys").contains("spring.kafka.producer.batch-size");
+		Set<String> bootLeaves = bootKeys.stream().map(ConfigurationMetadataTests::leaf).collect(Collectors.toSet());
+		List<String> starterKeys = this.metadata.read("$.properties[?(!@.deprecation)].name");
+		assertThat(starterKeys).filteredOn((name) -> name.startsWith("reliable.kafka.producer.")
+				|| name.startsWith("reliable.kafka.consumer.") || name.startsWith("reliable.kafka.listener."))
+			.isNotEmpty()
+			.noneMatch((name) -> bootLeaves.contains(leaf(name)));
+	}
+
+	@Test
+	void everyKeyBootReplacedIsAnErrorNamingBootsKey() {
+		List<Map<String, Object>> replaced = this.metadata.read("$.properties[?(@.deprecation)]");
+		assertThat(replaced).extracting((property) -> property.get("name"))
+			.containsExactlyInAnyOrder("reliable.kafka.producer.batch-size", "reliable.kafka.producer.compression",
+					"reliable.kafka.consumer.auto-offset-reset", "reliable.kafka.consumer.max-poll-records",
+					"reliable.kafka.consumer.max-poll-interval", "reliable.kafka.consumer.commit-mode");
+		assertThat(replaced).allSatisfy((property) -> {
+			@SuppressWarnings("unchecked")
+			Map<String, Object> deprecation = (Map<String, Object>) property.get("deprecation");
+			assertThat(deprecation).containsEntry("level", "error");
+			assertThat((String) deprecation.get("replacement")).startsWith("spring.kafka.");
+		});
+	}
+
+	/**
+	 * The key without its namespace: {@code producer.batch-size} for both
+	 * {@code spring.kafka.producer.batch-size} and {@code reliable.kafka.producer.batch-size}.
+	 */
+	private static String leaf(String name) {
+		return name.substring(name.indexOf(".kafka.") + ".kafka.".length());
 	}
 
 	@Test
@@ -66,6 +99,18 @@ class ConfigurationMetadataTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private static List<DocumentContext> readAll() throws IOException {
+		List<DocumentContext> all = new ArrayList<>();
+		Enumeration<URL> resources = ConfigurationMetadataTests.class.getClassLoader()
+			.getResources("META-INF/spring-configuration-metadata.json");
+		while (resources.hasMoreElements()) {
+			try (InputStream input = resources.nextElement().openStream()) {
+				all.add(JsonPath.parse(new String(input.readAllBytes(), StandardCharsets.UTF_8)));
+			}
+		}
+		return all;
 	}
 
 }
