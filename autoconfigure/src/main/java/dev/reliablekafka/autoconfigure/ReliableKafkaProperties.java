@@ -112,8 +112,8 @@ public class ReliableKafkaProperties {
 		private int maxInFlight = 5;
 
 		/**
-		 * Time the application waits at shutdown for buffered records to be sent. A close
-		 * timeout a producer factory customizer of the application set is kept.
+		 * Time the application waits at shutdown for buffered records to be sent, unless a
+		 * producer factory customizer of the application set one.
 		 */
 		private Duration closeTimeout = Duration.ofSeconds(30);
 
@@ -342,8 +342,8 @@ public class ReliableKafkaProperties {
 
 		/**
 		 * Shortest time to wait for the broker to acknowledge a dead-letter record before the
-		 * record counts as not recovered. Spring Kafka waits for the dead-letter producer's
-		 * delivery timeout plus 5 seconds when that is longer.
+		 * record counts as not recovered (Spring Kafka waits the producer's delivery timeout
+		 * plus 5 seconds when that is longer).
 		 */
 		private Duration publishTimeout = Duration.ofSeconds(30);
 

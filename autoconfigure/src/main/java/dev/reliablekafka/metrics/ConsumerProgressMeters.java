@@ -168,7 +168,8 @@ public class ConsumerProgressMeters {
 	private List<Meter> register(String group, TopicPartition topicPartition, List<Object> key) {
 		Iterable<io.micrometer.core.instrument.Tag> tags = MicrometerReliableKafkaMetrics.partitionTags(group,
 				topicPartition.topic(), topicPartition.partition());
-		Meter lag = Gauge.builder(COMMIT_LAG, this.progress, (progress) -> value(progress.get(key), PartitionProgress::lag))
+		Meter lag = Gauge
+			.builder(COMMIT_LAG, this.progress, (progress) -> value(progress.get(key), PartitionProgress::lag))
 			.description("Records not yet durably processed: log-end offset minus committed offset")
 			.tags(tags)
 			.register(this.registry);
@@ -181,7 +182,9 @@ public class ConsumerProgressMeters {
 			.description("Age of the oldest record not yet committed")
 			.tags(tags)
 			.register(this.registry);
-		Meter retention = Gauge.builder(RETENTION_USED, this.progress, (progress) -> value(progress.get(key), PartitionProgress::retentionUsed))
+		Meter retention = Gauge
+			.builder(RETENTION_USED, this.progress,
+					(progress) -> value(progress.get(key), PartitionProgress::retentionUsed))
 			.description("Age of the oldest unconsumed record as a fraction of the topic's retention.ms")
 			.tags(tags)
 			.register(this.registry);

@@ -86,7 +86,8 @@ class ConfigurationMetadataTests {
 	@Test
 	void notRetryableExceptionsAreCompletedAsThrowableTypes() {
 		List<String> targets = this.metadata.read(
-				"$.hints[?(@.name == 'reliable.kafka.error-handling.not-retryable')].providers[?(@.name == 'class-reference')].parameters.target");
+				"$.hints[?(@.name == 'reliable.kafka.error-handling.not-retryable')]"
+						+ ".providers[?(@.name == 'class-reference')].parameters.target");
 		assertThat(targets).containsExactly("java.lang.Throwable");
 	}
 

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  */
 class ReplacedPropertiesEnvironmentPostProcessorTests {
 
-	private final ReplacedPropertiesEnvironmentPostProcessor postProcessor = new ReplacedPropertiesEnvironmentPostProcessor();
+	private final ReplacedPropertiesEnvironmentPostProcessor postProcessor =
+			new ReplacedPropertiesEnvironmentPostProcessor();
 
 	@ParameterizedTest
 	@CsvSource({ "reliable.kafka.producer.batch-size=256KB, spring.kafka.producer.batch-size",
