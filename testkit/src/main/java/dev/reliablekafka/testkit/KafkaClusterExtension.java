@@ -48,7 +48,7 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 		}
 		Class<?> annotated = owner.getRequiredTestClass();
 		return owner.getStore(NAMESPACE)
-			.getOrComputeIfAbsent(annotated, (key) -> new Resource(start(annotated)), Resource.class)
+			.computeIfAbsent(annotated, (key) -> new Resource(start(annotated)), Resource.class)
 			.cluster();
 	}
 
@@ -74,7 +74,7 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 		return builder.start();
 	}
 
-	private record Resource(KafkaTestCluster cluster) implements ExtensionContext.Store.CloseableResource {
+	private record Resource(KafkaTestCluster cluster) implements AutoCloseable {
 
 		@Override
 		public void close() {
