@@ -61,17 +61,7 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 	private static KafkaTestCluster start(Class<?> testClass) {
 		WithKafkaCluster settings = AnnotationSupport.findAnnotation(testClass, WithKafkaCluster.class)
 			.orElseThrow(() -> new IllegalStateException(testClass.getName() + " is not annotated @WithKafkaCluster"));
-		KafkaTestCluster.Builder builder = KafkaTestCluster.builder()
-			.nodes(settings.nodes())
-			.minInsyncReplicas(settings.minInsyncReplicas());
-		for (String property : settings.brokerProperties()) {
-			int equals = property.indexOf('=');
-			if (equals < 1) {
-				throw new IllegalArgumentException("Broker property '" + property + "' is not name=value");
-			}
-			builder.brokerProperty(property.substring(0, equals).trim(), property.substring(equals + 1).trim());
-		}
-		return builder.start();
+		return ClusterDefinition.of(settings).start();
 	}
 
 	private record Resource(KafkaTestCluster cluster) implements AutoCloseable {

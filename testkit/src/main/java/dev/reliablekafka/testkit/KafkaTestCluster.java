@@ -52,7 +52,7 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * A real Kafka cluster for tests and demos: N KRaft nodes, each broker and controller in one,
  * each in its own JVM process on 127.0.0.1, started from the Kafka server jars on the
- * classpath. Topics are replicated (by default three replicas, two in sync, no unclean
+ * classpath or from those of another Kafka version ({@link Builder#brokerVersion(String)}). Topics are replicated (by default three replicas, two in sync, no unclean
  * leader election) and any node can be stopped, killed, paused and restarted. The client
  * listener can be secured with SASL SCRAM-SHA-512, TLS and ACLs ({@link ClusterSecurity}).
  * <p>
@@ -77,16 +77,19 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 	private final ClusterSecurity.KeyMaterial keyMaterial;
 
+	private final String brokerVersion;
+
 	private volatile Duration startupTime = Duration.ZERO;
 
 	private volatile boolean closed;
 
 	private KafkaTestCluster(Builder settings, Path directory, List<KafkaNode> nodes,
-			ClusterSecurity.KeyMaterial keyMaterial) {
+			ClusterSecurity.KeyMaterial keyMaterial, String brokerVersion) {
 		this.settings = settings;
 		this.directory = directory;
 		this.nodes = List.copyOf(nodes);
 		this.keyMaterial = keyMaterial;
+		this.brokerVersion = brokerVersion;
 	}
 
 	/**
@@ -114,6 +117,14 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 */
 	public String internalBootstrapServers() {
 		return this.nodes.stream().map(KafkaNode::internalAddress).collect(Collectors.joining(","));
+	}
+
+	/**
+	 * Return the Kafka version the nodes run.
+	 * @return the version, such as {@code 4.2.1}
+	 */
+	public String brokerVersion() {
+		return this.brokerVersion;
 	}
 
 	/**
@@ -393,8 +404,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 		awaitValue(timeout, "nodes " + ids + " to join the cluster", () -> {
 			for (KafkaNode node : expected) {
 				if (!node.isRunning()) {
-					throw new IllegalStateException("Kafka node " + node.id() + " exited during startup; see "
-							+ node.directory().resolve("node.log"));
+					throw new IllegalStateException("Kafka node " + node.id() + " exited during startup; the end of "
+							+ node.directory().resolve("node.log") + ":\n" + logTail(node.directory().resolve("node.log")));
 				}
 			}
 			try {
@@ -407,6 +418,16 @@ public final class KafkaTestCluster implements AutoCloseable {
 				return null;
 			}
 		});
+	}
+
+	private static String logTail(Path log) {
+		try {
+			List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return "(unreadable: " + ex.getMessage() + ")";
+		}
 	}
 
 	private static <T> T awaitValue(Duration timeout, String what, Supplier<T> probe) {
@@ -486,7 +507,23 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 		private ClusterSecurity security;
 
+		private String brokerVersion;
+
 		private Builder() {
+		}
+
+		/**
+		 * Run the nodes on another Kafka version than the one on the classpath: the server
+		 * jars {@code org.apache.kafka:kafka_2.13:<version>} and their runtime dependencies,
+		 * resolved with Maven Resolver ({@code maven-resolver-supplier-mvn3} on the test
+		 * classpath) from the local Maven repository, downloading what is missing from Maven
+		 * Central. The nodes then run those jars only, not the test's classpath.
+		 * @param brokerVersion the Kafka version, or {@code null} for the one on the classpath
+		 * @return this builder
+		 */
+		public Builder brokerVersion(String brokerVersion) {
+			this.brokerVersion = brokerVersion;
+			return this;
 		}
 
 		/**
@@ -563,6 +600,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 		 */
 		public KafkaTestCluster start() {
 			long start = System.nanoTime();
+			KafkaDistribution distribution = KafkaDistribution.of(this.brokerVersion);
 			Path directory;
 			try {
 				directory = Files.createTempDirectory("kafka-test-cluster-");
@@ -578,6 +616,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 			ClusterSecurity.KeyMaterial keyMaterial = (this.security != null && this.security.tls())
 					? ClusterSecurity.KeyMaterial.generate(directory.resolve("tls")) : ClusterSecurity.KeyMaterial.NONE;
 			List<KafkaNode> nodes = new ArrayList<>();
+			List<Path> configs = new ArrayList<>();
 			for (int id = 0; id < this.nodes; id++) {
 				Path nodeDirectory = directory.resolve("node-" + id);
 				int brokerPort = ports[id];
@@ -587,11 +626,19 @@ public final class KafkaTestCluster implements AutoCloseable {
 						(this.security != null)
 								? this.security.brokerSettings(brokerPort, internalPort, controllerPort, keyMaterial)
 								: Map.of());
-				format(clusterId, config);
+				configs.add(config);
 				nodes.add(new KafkaNode(id, brokerPort, controllerPort, internalPort, nodeDirectory,
-						command(nodeDirectory, config)));
+						command(distribution, nodeDirectory, config)));
 			}
-			KafkaTestCluster cluster = new KafkaTestCluster(this, directory, nodes, keyMaterial);
+			try {
+				format(distribution, clusterId, configs);
+			}
+			catch (RuntimeException ex) {
+				deleteRecursively(directory);
+				throw ex;
+			}
+			KafkaTestCluster cluster = new KafkaTestCluster(this, directory, nodes, keyMaterial,
+					distribution.version());
 			RUNNING.add(cluster);
 			try {
 				nodes.forEach(KafkaNode::launch);
@@ -653,10 +700,51 @@ public final class KafkaTestCluster implements AutoCloseable {
 				}
 				Files.writeString(nodeDirectory.resolve("logback.xml"), LOGBACK);
 				Files.writeString(nodeDirectory.resolve("log4j2.properties"), LOG4J2);
+				Files.writeString(nodeDirectory.resolve("log4j.properties"), LOG4J);
 				return file;
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
+			}
+		}
+
+		private void format(KafkaDistribution distribution, String clusterId, List<Path> configs) {
+			if (distribution.onTestClasspath()) {
+				configs.forEach((config) -> format(clusterId, config));
+				return;
+			}
+			// Another version's StorageTool runs in its own JVM, all nodes at once.
+			List<Process> processes = new ArrayList<>();
+			try {
+				for (Path config : configs) {
+					List<String> command = new ArrayList<>(javaCommand(distribution, config.getParent(), "128m"));
+					command.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id", clusterId, "--config",
+							config.toString(), "--ignore-formatted"));
+					processes.add(new ProcessBuilder(command).redirectErrorStream(true)
+						.redirectOutput(config.resolveSibling("format.log").toFile())
+						.start());
+				}
+				for (int i = 0; i < processes.size(); i++) {
+					Process process = processes.get(i);
+					if (!process.waitFor(120, TimeUnit.SECONDS)) {
+						throw new IllegalStateException("Formatting Kafka storage timed out; see "
+								+ configs.get(i).resolveSibling("format.log"));
+					}
+					if (process.exitValue() != 0) {
+						throw new IllegalStateException("Formatting Kafka storage for " + distribution + " failed: "
+								+ Files.readString(configs.get(i).resolveSibling("format.log")));
+					}
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while formatting Kafka storage", ex);
+			}
+			finally {
+				processes.forEach(Process::destroyForcibly);
 			}
 		}
 
@@ -672,19 +760,26 @@ public final class KafkaTestCluster implements AutoCloseable {
 			}
 		}
 
-		private List<String> command(Path nodeDirectory, Path config) {
-			List<String> command = new ArrayList<>();
-			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-			command.add("-Xmx" + this.maxHeap);
-			command.add("-XX:+UseSerialGC");
-			command.add("-Djava.awt.headless=true");
-			command.add("-Dlogback.configurationFile=" + nodeDirectory.resolve("logback.xml"));
-			command.add("-Dlog4j2.configurationFile=" + nodeDirectory.resolve("log4j2.properties"));
-			command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-			command.add("-cp");
-			command.add(System.getProperty("java.class.path"));
+		private List<String> command(KafkaDistribution distribution, Path nodeDirectory, Path config) {
+			List<String> command = javaCommand(distribution, nodeDirectory, this.maxHeap);
 			command.add(NodeMain.class.getName());
 			command.add(config.toString());
+			return command;
+		}
+
+		private static List<String> javaCommand(KafkaDistribution distribution, Path nodeDirectory, String maxHeap) {
+			List<String> command = new ArrayList<>();
+			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+			command.add("-Xmx" + maxHeap);
+			command.add("-XX:+UseSerialGC");
+			command.add("-Djava.awt.headless=true");
+			// Whichever logging backend the server's classpath has: Logback, Log4j 2 or (Kafka 3) reload4j.
+			command.add("-Dlogback.configurationFile=" + nodeDirectory.resolve("logback.xml"));
+			command.add("-Dlog4j2.configurationFile=" + nodeDirectory.resolve("log4j2.properties"));
+			command.add("-Dlog4j.configuration=" + nodeDirectory.resolve("log4j.properties").toUri());
+			command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+			command.add("-cp");
+			command.add(distribution.classpath());
 			return command;
 		}
 
@@ -724,6 +819,14 @@ public final class KafkaTestCluster implements AutoCloseable {
 				<logger name="kafka.server.KafkaRaftServer" level="INFO"/>
 				<root level="WARN"><appender-ref ref="OUT"/></root>
 			</configuration>
+			""";
+
+	private static final String LOG4J = """
+			log4j.rootLogger=WARN, out
+			log4j.logger.kafka.server.KafkaRaftServer=INFO
+			log4j.appender.out=org.apache.log4j.ConsoleAppender
+			log4j.appender.out.layout=org.apache.log4j.PatternLayout
+			log4j.appender.out.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n
 			""";
 
 	private static final String LOG4J2 = """

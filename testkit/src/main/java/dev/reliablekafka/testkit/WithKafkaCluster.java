@@ -39,4 +39,11 @@ public @interface WithKafkaCluster {
 	 */
 	String[] brokerProperties() default {};
 
+	/**
+	 * Return the Kafka version the nodes run, see
+	 * {@link KafkaTestCluster.Builder#brokerVersion(String)}.
+	 * @return the version, or empty for the one on the classpath
+	 */
+	String brokerVersion() default "";
+
 }
