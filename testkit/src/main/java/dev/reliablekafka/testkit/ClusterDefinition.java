@@ -3,7 +3,8 @@ package dev.reliablekafka.testkit;
 import java.util.List;
 
 /**
- * The settings of a {@link WithKafkaCluster} annotation: the cluster to start.
+ * The settings of a {@link WithKafkaCluster} annotation: what the JUnit extension and the
+ * Spring test support start, and what tells two cached Spring contexts apart.
  *
  * @param nodes the number of nodes
  * @param minInsyncReplicas the minimum ISR of new topics

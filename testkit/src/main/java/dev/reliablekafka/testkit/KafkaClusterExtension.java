@@ -8,7 +8,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * JUnit Jupiter extension behind {@link WithKafkaCluster}.
+ * JUnit Jupiter extension behind {@link WithKafkaCluster}. On a Spring test the cluster is
+ * the one of the test's application context (see {@link KafkaClusterContextCustomizer}),
+ * whichever extension runs first.
  *
  * @author Reliable Kafka team
  */
@@ -19,7 +21,9 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		cluster(context);
+		if (!SpringTests.isSpringTest(context.getRequiredTestClass())) {
+			cluster(context);
+		}
 	}
 
 	@Override
@@ -38,6 +42,9 @@ public class KafkaClusterExtension implements BeforeAllCallback, ParameterResolv
 	 * that is annotated {@link WithKafkaCluster}: started once and shared by everything in it.
 	 */
 	private static KafkaTestCluster cluster(ExtensionContext context) {
+		if (SpringTests.isSpringTest(context.getRequiredTestClass())) {
+			return SpringTests.cluster(context);
+		}
 		ExtensionContext owner = context;
 		while (owner != null && !declaresCluster(owner)) {
 			owner = owner.getParent().orElse(null);

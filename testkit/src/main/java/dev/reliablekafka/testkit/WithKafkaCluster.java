@@ -12,6 +12,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Starts a {@link KafkaTestCluster} once for the annotated test class and stops it after its
  * last test. Test methods, lifecycle methods and constructors receive it by declaring a
  * {@link KafkaTestCluster} parameter.
+ * <p>
+ * On a Spring test ({@code @SpringBootTest}, {@code @SpringJUnitConfig}, ...) the cluster
+ * belongs to the test's application context instead, as {@code @EmbeddedKafka}'s broker
+ * does: it is started before the context is refreshed, is a {@link KafkaTestCluster} bean,
+ * and Spring Boot's {@code KafkaConnectionDetails} point at it, so no
+ * {@code spring.kafka.bootstrap-servers} needs to be set. It stops when the context is
+ * closed; test classes with the same cluster settings and configuration share the cached
+ * context and so the cluster.
  *
  * @author Reliable Kafka team
  */
