@@ -151,6 +151,8 @@ class BrokerCompatibilitySmokeTests {
 		cluster.withAdmin((admin) -> admin.createTopics(List.of(new NewTopic(single, 1, (short) 1)))
 			.all()
 			.get(30, TimeUnit.SECONDS));
+		// Otherwise the audit may ask a node that does not know the topic yet, and skip it.
+		cluster.awaitTopicsKnown(TIMEOUT, single);
 		Throwable failure = catchThrowable(
 				() -> ScenarioApplication.start(new Class<?>[] { TopicDurabilityScenarioTests.Listener.class },
 						cluster.bootstrapServers(), "scenario.topic=" + single)

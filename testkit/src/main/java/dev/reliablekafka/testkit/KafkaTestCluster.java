@@ -341,6 +341,37 @@ public final class KafkaTestCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Wait until every running node answers metadata requests for the topics: a topic just
+	 * created is known to its controller first and to the other nodes a little later, and a
+	 * client that asks one of those in between is told it does not exist.
+	 * @param timeout how long to wait
+	 * @param topics the topics
+	 */
+	public void awaitTopicsKnown(Duration timeout, String... topics) {
+		for (KafkaNode node : this.nodes) {
+			if (!node.isRunning()) {
+				continue;
+			}
+			awaitValue(timeout, "node " + node.id() + " to know " + List.of(topics), () -> {
+				// A fresh client that knows one node sends its first metadata request there.
+				try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+						node.internalAddress(), AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+						AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
+					admin.describeTopics(List.of(topics)).allTopicNames().get(5, TimeUnit.SECONDS);
+					return Boolean.TRUE;
+				}
+				catch (ExecutionException | TimeoutException ex) {
+					return null;
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(ex);
+				}
+			});
+		}
+	}
+
+	/**
 	 * Start a node that was stopped or killed, on its former ports and data, and wait until it
 	 * is part of the cluster again.
 	 * @param node the node
