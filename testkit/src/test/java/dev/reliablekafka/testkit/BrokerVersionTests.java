@@ -27,12 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Clusters of other Kafka versions than the classpath's: their server jars are resolved and
- * the nodes run them alone. {@code -Dtestkit.broker-versions=3.7.2,4.0.1} tries others.
+ * the nodes run them alone. Kafka 3.3.2 by default;
+ * {@code -Dtestkit.broker-versions=3.7.2,4.0.1} tries others.
  */
 class BrokerVersionTests {
 
 	static Stream<String> versions() {
-		return Arrays.stream(System.getProperty("testkit.broker-versions", "3.7.2").split(","))
+		return Arrays.stream(System.getProperty("testkit.broker-versions", "3.3.2").split(","))
 			.map(String::trim)
 			.filter((version) -> !version.isEmpty());
 	}
