@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -81,7 +82,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 	private volatile Duration startupTime = Duration.ZERO;
 
-	private volatile boolean closed;
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private KafkaTestCluster(Builder settings, Path directory, List<KafkaNode> nodes,
 			ClusterSecurity.KeyMaterial keyMaterial, String brokerVersion) {
@@ -413,10 +414,10 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		if (this.closed) {
+		// The JVM's shutdown hook and an application context may both close it.
+		if (!this.closed.compareAndSet(false, true)) {
 			return;
 		}
-		this.closed = true;
 		RUNNING.remove(this);
 		this.nodes.forEach(KafkaNode::kill);
 		deleteRecursively(this.directory);
@@ -498,7 +499,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 		try (Stream<Path> files = Files.walk(path)) {
 			files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
 		}
-		catch (IOException ex) {
+		catch (IOException | UncheckedIOException ex) {
 			// Best effort: a leftover temporary directory is harmless.
 		}
 	}
@@ -804,7 +805,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 			command.add("-Xmx" + maxHeap);
 			command.add("-XX:+UseSerialGC");
 			command.add("-Djava.awt.headless=true");
-			// Whichever logging backend the server's classpath has: Logback, Log4j 2 or (Kafka 3) reload4j.
+			// Whichever logging backend the server's classpath has: Logback or Log4j 2 (the test's
+			// classpath), reload4j, or the slf4j-simple another version's jars are given.
 			command.add("-Dlogback.configurationFile=" + nodeDirectory.resolve("logback.xml"));
 			command.add("-Dlog4j2.configurationFile=" + nodeDirectory.resolve("log4j2.properties"));
 			command.add("-Dlog4j.configuration=" + nodeDirectory.resolve("log4j.properties").toUri());

@@ -1,14 +1,20 @@
 package dev.reliablekafka.testkit;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
+import org.eclipse.aether.artifact.Artifact;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.collection.CollectRequest;
 import org.eclipse.aether.graph.Dependency;
 import org.eclipse.aether.repository.RemoteRepository;
+import org.eclipse.aether.resolution.ArtifactRequest;
+import org.eclipse.aether.resolution.ArtifactResolutionException;
 import org.eclipse.aether.resolution.ArtifactResult;
 import org.eclipse.aether.resolution.DependencyRequest;
 import org.eclipse.aether.resolution.DependencyResolutionException;
@@ -26,6 +32,9 @@ import org.eclipse.aether.util.filter.DependencyFilterUtils;
  */
 final class MavenServerJars {
 
+	private static final Set<String> BINDINGS = Set.of("slf4j-simple", "slf4j-reload4j", "slf4j-log4j12",
+			"log4j-slf4j-impl", "log4j-slf4j2-impl", "logback-classic");
+
 	private MavenServerJars() {
 	}
 
@@ -34,6 +43,10 @@ final class MavenServerJars {
 		try (RepositorySystemSession.CloseableSession session = new SessionBuilderSupplier(system).get()
 			.withLocalRepositoryBaseDirectories(localRepository)
 			.setSystemProperties(System.getProperties())
+			// Maven's own names for where a cached jar came from ("central"), so that jars Maven
+			// downloaded count as cached, offline too; the resolver's default adds a URL hash.
+			.setConfigProperty("aether.system.repositoryKeyFunction", "simple")
+			.setConfigProperty("aether.system.trackingRepositoryKeyFunction", "simple")
 			.build()) {
 			RemoteRepository remote = new RemoteRepository.Builder("central", "default", remoteRepository).build();
 			CollectRequest collect = new CollectRequest(
@@ -42,7 +55,9 @@ final class MavenServerJars {
 			DependencyRequest request = new DependencyRequest(collect,
 					DependencyFilterUtils.classpathFilter("runtime"));
 			List<ArtifactResult> results = system.resolveDependencies(session, request).getArtifactResults();
-			return results.stream().map((result) -> result.getArtifact().getPath()).toList();
+			List<Path> jars = new ArrayList<>(results.stream().map((result) -> result.getArtifact().getPath()).toList());
+			logBinding(system, session, remote, results).ifPresent(jars::add);
+			return jars;
 		}
 		catch (DependencyResolutionException ex) {
 			throw new IllegalStateException("Cannot resolve the server jars of Kafka " + version + " from "
@@ -50,6 +65,35 @@ final class MavenServerJars {
 		}
 		finally {
 			system.shutdown();
+		}
+	}
+
+	/**
+	 * Kafka's server artifacts declare slf4j-api but leave the binding to their distribution's
+	 * libs folder; without one a node logs nothing. Adds slf4j-simple at the API's version
+	 * when no binding is there, on a best-effort basis: a node without logs still runs.
+	 */
+	private static Optional<Path> logBinding(RepositorySystem system, RepositorySystemSession session,
+			RemoteRepository remote, List<ArtifactResult> results) {
+		Optional<String> api = results.stream()
+			.map(ArtifactResult::getArtifact)
+			.filter((artifact) -> "org.slf4j".equals(artifact.getGroupId())
+					&& "slf4j-api".equals(artifact.getArtifactId()))
+			.map(Artifact::getVersion)
+			.findFirst();
+		boolean bound = results.stream()
+			.map((result) -> result.getArtifact().getArtifactId())
+			.anyMatch((id) -> BINDINGS.contains(id));
+		if (api.isEmpty() || bound) {
+			return Optional.empty();
+		}
+		try {
+			ArtifactRequest request = new ArtifactRequest(
+					new DefaultArtifact("org.slf4j", "slf4j-simple", "jar", api.get()), List.of(remote), null);
+			return Optional.of(system.resolveArtifact(session, request).getArtifact().getPath());
+		}
+		catch (ArtifactResolutionException ex) {
+			return Optional.empty();
 		}
 	}
 
