@@ -125,12 +125,15 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 
 	@Override
 	public void accessRefused(String group, String reason) {
-		Counter.builder(ACCESS_REFUSED)
+		accessRefusals(group, reason).increment();
+	}
+
+	private Counter accessRefusals(String group, String reason) {
+		return Counter.builder(ACCESS_REFUSED)
 			.description("Times the cluster refused a listener consumer: failed authentication or a missing ACL")
 			.tag("group", group)
 			.tag("reason", reason)
-			.register(this.registry)
-			.increment();
+			.register(this.registry);
 	}
 
 	@Override
@@ -217,7 +220,12 @@ public class MicrometerReliableKafkaMetrics implements ReliableKafkaMetrics {
 	@Override
 	public void registerKnown(Collection<String> groups, Collection<String> listenerTopics,
 			Collection<String> producerTopics) {
-		groups.forEach((group) -> commitFailures(group, NONE));
+		groups.forEach((group) -> {
+			commitFailures(group, NONE);
+			// At zero from startup, so that an alert on its increase sees the first refusal.
+			accessRefusals(group, "authentication");
+			accessRefusals(group, "authorization");
+		});
 		listenerTopics.forEach((topic) -> {
 			retries(topic);
 			deadLetters(topic, NONE);

@@ -70,6 +70,9 @@ class ConsumerMetricsIntegrationTests {
 				.isZero();
 			assertThat(meters.get("reliable.kafka.consumer.in.flight").tag("group", this.group).gauge().value())
 				.isZero();
+			assertThat(meters.get("reliable.kafka.consumer.access.refused").tag("group", this.group).counters())
+				.extracting((counter) -> counter.getId().getTag("reason"))
+				.containsExactlyInAnyOrder("authentication", "authorization");
 			List<String> values = new ArrayList<>();
 			for (int i = 0; i < 25; i++) {
 				values.add(((i % 5 == 4) ? "ok-" : "fail-") + i);
