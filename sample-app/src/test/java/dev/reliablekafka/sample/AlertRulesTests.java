@@ -1,12 +1,15 @@
 package dev.reliablekafka.sample;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +28,24 @@ class AlertRulesTests {
 	@Test
 	void alertRulesAreValid() throws Exception {
 		String output = promtool("check", "rules", MonitoringFiles.ALERTS.getFileName().toString());
-		assertThat(output).contains("SUCCESS: 13 rules found");
+		assertThat(output).contains("SUCCESS: " + alertNames().size() + " rules found");
+	}
+
+	@Test
+	void everyAlertHasTestCases() throws Exception {
+		String tests = Files.readString(MonitoringFiles.ALERTS_TEST, StandardCharsets.UTF_8);
+		assertThat(alertNames()).isNotEmpty()
+			.allSatisfy((name) -> assertThat(tests).as("test cases of %s", name).contains("alertname: " + name));
+	}
+
+	private static List<String> alertNames() throws IOException {
+		Matcher alerts = Pattern.compile("(?m)^\\s*- alert:\\s*(\\S+)\\s*$")
+			.matcher(Files.readString(MonitoringFiles.ALERTS, StandardCharsets.UTF_8));
+		List<String> names = new ArrayList<>();
+		while (alerts.find()) {
+			names.add(alerts.group(1));
+		}
+		return names;
 	}
 
 	@Test
