@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -153,7 +152,8 @@ class BrokerCompatibilitySmokeTests {
 	void guardStopsStartupOnAcksOne() {
 		Throwable failure = catchThrowable(
 				() -> ScenarioApplication.start(cluster.bootstrapServers(), "spring.kafka.producer.acks=1").close());
-		assertThat(causes(failure)).hasAtLeastOneElementOfType(UnsafeKafkaConfigurationException.class);
+		assertThat(ScenarioApplication.causes(failure))
+			.hasAtLeastOneElementOfType(UnsafeKafkaConfigurationException.class);
 		assertThat(analyze(failure).getAction()).contains("acks");
 	}
 
@@ -170,7 +170,7 @@ class BrokerCompatibilitySmokeTests {
 				() -> ScenarioApplication.start(new Class<?>[] { TopicDurabilityScenarioTests.Listener.class },
 						cluster.bootstrapServers(), "scenario.topic=" + single)
 					.close());
-		assertThat(causes(failure)).hasAtLeastOneElementOfType(UndurableTopicException.class);
+		assertThat(ScenarioApplication.causes(failure)).hasAtLeastOneElementOfType(UndurableTopicException.class);
 		assertThat(analyze(failure).getDescription()).contains(single);
 	}
 
@@ -182,10 +182,12 @@ class BrokerCompatibilitySmokeTests {
 		byte[] poison = "not a long".getBytes(StandardCharsets.UTF_8);
 		produce(topic, List.of(longBytes(1), poison, longBytes(3)));
 		try (ConfigurableApplicationContext application = ScenarioApplication.start(
-				new Class<?>[] { LongListener.class }, cluster.bootstrapServers(), "scenario.topic=" + topic,
+				new Class<?>[] { ConsumerScenarioTests.LongListener.class }, cluster.bootstrapServers(),
+				"scenario.topic=" + topic,
 				"spring.kafka.consumer.group-id=" + group(),
 				"spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.LongDeserializer")) {
-			LongListener listener = application.getBean(LongListener.class);
+			ConsumerScenarioTests.LongListener listener = application
+				.getBean(ConsumerScenarioTests.LongListener.class);
 			await().atMost(TIMEOUT).until(() -> listener.processed.size() == 2);
 			assertThat(listener.processed).containsOnlyKeys(1L, 3L);
 			List<byte[]> deadLetters = readAll(topic + "-dlt", 1);
@@ -305,14 +307,6 @@ class BrokerCompatibilitySmokeTests {
 		return (offset != null) ? offset.offset() : -1;
 	}
 
-	private static List<Throwable> causes(Throwable throwable) {
-		List<Throwable> causes = new ArrayList<>();
-		for (Throwable cause = throwable; cause != null && !causes.contains(cause); cause = cause.getCause()) {
-			causes.add(cause);
-		}
-		return causes;
-	}
-
 	private static FailureAnalysis analyze(Throwable failure) {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader
 			.forDefaultResourceLocation(BrokerCompatibilitySmokeTests.class.getClassLoader())
@@ -325,18 +319,6 @@ class BrokerCompatibilitySmokeTests {
 			}
 		}
 		throw new AssertionError("No failure analysis for " + failure);
-	}
-
-	@Component
-	static class LongListener {
-
-		final Map<Long, Boolean> processed = new ConcurrentHashMap<>();
-
-		@KafkaListener(id = "longs", idIsGroup = false, topics = "${scenario.topic}")
-		void listen(Long value) {
-			this.processed.put(value, Boolean.TRUE);
-		}
-
 	}
 
 	/**

@@ -1,5 +1,8 @@
 package dev.reliablekafka.scenarios;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,6 +31,17 @@ class ScenarioApplication {
 			.web(WebApplicationType.NONE)
 			.properties(all)
 			.run();
+	}
+
+	/**
+	 * The chain of causes of a failed start, the failure first, each once.
+	 */
+	static List<Throwable> causes(Throwable failure) {
+		List<Throwable> causes = new ArrayList<>();
+		for (Throwable cause = failure; cause != null && !causes.contains(cause); cause = cause.getCause()) {
+			causes.add(cause);
+		}
+		return causes;
 	}
 
 }

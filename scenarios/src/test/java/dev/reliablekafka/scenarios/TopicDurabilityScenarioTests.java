@@ -53,7 +53,7 @@ class TopicDurabilityScenarioTests {
 
 		Throwable refused = catchThrowable(() -> ScenarioApplication.start(new Class<?>[] { Listener.class },
 				cluster.bootstrapServers(), "scenario.topic=" + single).close());
-		assertThat(causes(refused)).as("the starter refuses an application on a one-replica topic")
+		assertThat(ScenarioApplication.causes(refused)).as("the starter refuses an application on a one-replica topic")
 			.hasAtLeastOneElementOfType(UndurableTopicException.class);
 
 		String replicated = "replicated-" + UUID.randomUUID();
@@ -94,14 +94,6 @@ class TopicDurabilityScenarioTests {
 				Files.delete(file);
 			}
 		}
-	}
-
-	private static List<Throwable> causes(Throwable throwable) {
-		List<Throwable> causes = new java.util.ArrayList<>();
-		for (Throwable cause = throwable; cause != null && !causes.contains(cause); cause = cause.getCause()) {
-			causes.add(cause);
-		}
-		return causes;
 	}
 
 	@Component
