@@ -378,11 +378,23 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @param node the node
 	 */
 	public void restart(KafkaNode node) {
-		if (node.isRunning()) {
-			throw new IllegalStateException(node + " is still running; stop or kill it first");
+		restart(List.of(node));
+	}
+
+	/**
+	 * Start nodes that were stopped or killed, all at once, and wait until they are part of
+	 * the cluster again: after a whole-cluster outage no single node can form a controller
+	 * quorum alone.
+	 * @param nodes the nodes
+	 */
+	public void restart(Collection<KafkaNode> nodes) {
+		for (KafkaNode node : nodes) {
+			if (node.isRunning()) {
+				throw new IllegalStateException(node + " is still running; stop or kill it first");
+			}
 		}
-		node.launch();
-		awaitBrokers(Duration.ofSeconds(90), List.of(node));
+		nodes.forEach(KafkaNode::launch);
+		awaitBrokers(Duration.ofSeconds(90), nodes);
 	}
 
 	/**
