@@ -164,10 +164,6 @@ class ChaosCampaignScenarioTests {
 			keepLogs(reports.resolve("logs"));
 			results.forEach((result) -> logger.info("Chaos " + result.name() + ": " + result.totals()));
 
-			assertThat(log.faults()).hasSize(FAULTS);
-			for (FaultKind kind : FaultKind.values()) {
-				assertThat(log.count(kind)).as("faults of class " + kind).isPositive();
-			}
 			long consumerFaults = log.count(FaultKind.CONSUMER_KILL) + log.count(FaultKind.CONSUMER_REBALANCE);
 			for (LedgerResult result : results) {
 				assertThat(result.totals().acknowledged()).as(result.name() + " acknowledged").isPositive();
@@ -180,10 +176,11 @@ class ChaosCampaignScenarioTests {
 				assertThat(starter.totals().consumerLost()).as(starter.name() + " never processed").isZero();
 				assertThat(starter.totals().redelivered()).as(starter.name() + " redelivered")
 					.isLessThanOrEqualTo(consumerFaults * PARTITIONS * MAX_POLL_RECORDS);
-				// The checker finds the loss acks=1 allows, in our code and in Kafka's own client.
-				assertThat(unsafe.totals().ackedLost() + verifiableOne.totals().ackedLost())
-					.as("acknowledged and lost with acks=1").isPositive();
+				// The checker finds the loss acks=1 allows in the application's stream.
+				assertThat(unsafe.totals().ackedLost()).as(unsafe.name() + " acknowledged and lost").isPositive();
 			}
+			// ... and in Kafka's own client, against the same faults.
+			assertThat(verifiableOne.totals().ackedLost()).as("VerifiableProducer acks=1 lost").isPositive();
 			assertThat(verifiableAll.totals().ackedLost()).as("VerifiableProducer acks=all lost").isZero();
 			assertThat(verifiableAll.totals().logDuplicates()).as("VerifiableProducer idempotent duplicates").isZero();
 			assertThat(verifiableAll.totals().consumerLost()).as("VerifiableConsumer never consumed").isZero();

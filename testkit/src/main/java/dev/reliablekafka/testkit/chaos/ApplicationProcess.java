@@ -149,6 +149,7 @@ public final class ApplicationProcess implements AutoCloseable {
 		if (current != null) {
 			current.destroyForcibly();
 			waitFor(current, Duration.ofSeconds(30));
+			closePipe(current);
 		}
 	}
 
@@ -166,6 +167,7 @@ public final class ApplicationProcess implements AutoCloseable {
 		if (!waitFor(current, timeout)) {
 			kill();
 		}
+		closePipe(current);
 	}
 
 	/**
@@ -184,6 +186,16 @@ public final class ApplicationProcess implements AutoCloseable {
 	@Override
 	public void close() {
 		kill();
+	}
+
+	private static void closePipe(Process process) {
+		try {
+			// The pipe that halts the application with its parent; one per start.
+			process.getOutputStream().close();
+		}
+		catch (IOException ex) {
+			// Already closed.
+		}
 	}
 
 	private static boolean waitFor(Process process, Duration timeout) {

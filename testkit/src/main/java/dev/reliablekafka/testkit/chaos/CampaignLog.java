@@ -41,17 +41,24 @@ public record CampaignLog(long seed, List<PlannedFault> schedule, List<FaultReco
 	}
 
 	/**
-	 * Return the fault whose window holds a moment: from a little before it began (what a
-	 * fault loses was often acknowledged just before it) to a little before the next one.
+	 * Return the fault whose window holds a moment. A window opens a little before its fault
+	 * began (what a fault loses was often acknowledged just before it), but not before the
+	 * previous fault settled, and lasts until the next window opens.
 	 * @param epochMillis the moment
 	 * @return the fault, or {@code null} before the first one
 	 */
 	public FaultRecord faultAt(long epochMillis) {
 		FaultRecord found = null;
+		FaultRecord previous = null;
 		for (FaultRecord fault : this.faults) {
-			if (fault.injected().toEpochMilli() - LEAD_MILLIS <= epochMillis) {
+			long opens = fault.injected().toEpochMilli() - LEAD_MILLIS;
+			if (previous != null) {
+				opens = Math.max(opens, previous.settled().toEpochMilli());
+			}
+			if (opens <= epochMillis) {
 				found = fault;
 			}
+			previous = fault;
 		}
 		return found;
 	}

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A nemesis: from a seed, a schedule of faults run one after the other against a running
- * {@link KafkaTestCluster} and the applications' own JVMs, waiting for the cluster and the
- * consumer groups to settle between faults, and recording every fault with its times.
+ * {@link KafkaTestCluster} and the applications' own JVMs, waiting for the cluster (and,
+ * unless {@link Builder#awaitGroups(boolean) told not to}, the consumer groups) to settle
+ * between faults, and recording every fault with its times.
  * <p>
  * The same seed and settings give the same schedule (the order of the fault classes, the
  * partition each one hits, how long each lasts and the gaps between them); which node that
@@ -101,7 +102,51 @@ public final class ChaosCampaign {
 
 	private FaultRecord inject(PlannedFault fault) {
 		Instant injected = Instant.now();
-		String target = switch (fault.kind()) {
+		String target;
+		try {
+			target = injectAndHeal(fault);
+		}
+		catch (RuntimeException ex) {
+			// A fault that could not be run or undone (no leader yet, a node that would not
+			// start) is recorded and healed as far as possible; the campaign goes on.
+			logger.warn("Fault {} failed: {}", fault, ex.toString());
+			target = "failed: " + ex.getMessage();
+			healEverything();
+		}
+		Instant healed = Instant.now();
+		boolean settled = settle();
+		return new FaultRecord(fault, target, injected, healed, Instant.now(), settled);
+	}
+
+	private void healEverything() {
+		for (KafkaNode node : this.cluster.nodes()) {
+			try {
+				if (node.isPaused()) {
+					node.resume();
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not resume {}: {}", node, ex.toString());
+			}
+		}
+		List<KafkaNode> down = this.cluster.nodes().stream().filter((node) -> !node.isRunning()).toList();
+		try {
+			if (!down.isEmpty()) {
+				this.cluster.restart(down);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not restart {}: {}", down, ex.toString());
+		}
+		this.settings.groups.values()
+			.stream()
+			.flatMap(List::stream)
+			.filter((member) -> !member.isRunning())
+			.forEach(ApplicationProcess::start);
+	}
+
+	private String injectAndHeal(PlannedFault fault) {
+		return switch (fault.kind()) {
 			case LEADER_KILL -> leaderDown(fault, true);
 			case LEADER_STOP -> leaderDown(fault, false);
 			case FOLLOWER_PAUSE -> followerPause(fault);
@@ -110,9 +155,6 @@ public final class ChaosCampaign {
 			case CONSUMER_KILL -> consumers(fault, true);
 			case CONSUMER_REBALANCE -> consumers(fault, false);
 		};
-		Instant healed = Instant.now();
-		boolean settled = settle();
-		return new FaultRecord(fault, target, injected, healed, Instant.now(), settled);
 	}
 
 	private String leaderDown(PlannedFault fault, boolean kill) {
@@ -186,14 +228,28 @@ public final class ChaosCampaign {
 			hit.add(member.name());
 		}
 		// Every group loses its member at the same moment, so that each sees the same fault.
-		stopped.parallelStream().forEach((member) -> {
-			if (kill) {
-				member.kill();
+		List<Thread> stopping = new ArrayList<>();
+		for (ApplicationProcess member : stopped) {
+			Thread thread = new Thread(() -> {
+				if (kill) {
+					member.kill();
+				}
+				else {
+					member.stop(Duration.ofSeconds(30));
+				}
+			}, "chaos-stop-" + member.name());
+			thread.start();
+			stopping.add(thread);
+		}
+		for (Thread thread : stopping) {
+			try {
+				thread.join();
 			}
-			else {
-				member.stop(Duration.ofSeconds(30));
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted during the campaign", ex);
 			}
-		});
+		}
 		sleep(fault.hold());
 		stopped.forEach(ApplicationProcess::start);
 		return String.join(", ", hit);

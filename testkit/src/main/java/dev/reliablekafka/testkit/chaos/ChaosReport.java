@@ -67,8 +67,7 @@ public final class ChaosReport {
 		}
 		md.append("\n## Per fault class\n\n");
 		md.append("Counts go to the fault in whose window they happened (from ").append(CampaignLog.LEAD_MILLIS / 1000)
-			.append(" s before it began to ").append(CampaignLog.LEAD_MILLIS / 1000)
-			.append(" s before the next); recovery is the time until acknowledgments (processed records) are back at "
+			.append(" s before it began, but not before the previous fault settled, to the next window); recovery is the time until acknowledgments (processed records) are back at "
 					+ "half their rate before the fault, median / max.\n\n");
 		md.append("| fault class | faults | settled (s, median / max) |");
 		results.forEach((result) -> md.append(" ").append(result.name())

@@ -10,8 +10,8 @@ import java.time.Instant;
  * @param target what it hit, for example {@code node 2 (leader of orders-1)}
  * @param injected when the fault began
  * @param healed when the campaign undid it (restarted, resumed)
- * @param settled when the cluster and the groups were whole again, or when the campaign
- * stopped waiting for them
+ * @param settled when the cluster (and, if the campaign waits for them, the groups) was
+ * whole again, or when the campaign stopped waiting
  * @param settledInTime whether they were whole again within the campaign's bound
  * @author Reliable Kafka team
  */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,8 @@ public final class LedgerCheck {
 	}
 
 	/**
-	 * Add the ledgers of the stream's producers.
+	 * Add the ledgers of the stream's producers; their sequence numbers must not overlap
+	 * (one producer per stream, or each counting in a range of its own).
 	 * @param ledgers the files
 	 * @return this check
 	 */
@@ -116,6 +118,9 @@ public final class LedgerCheck {
 		Events consumed = new Events();
 		this.consumers.forEach((ledger) -> read(ledger, consumed));
 		Map<Long, Integer> processed = new HashMap<>();
+		// A redelivery is the same record (partition and offset) processed again; a second copy
+		// of a sequence number in the log, processed once, is a duplicate, not a redelivery.
+		Set<String> processedRecords = new HashSet<>();
 		List<long[]> redeliveries = new ArrayList<>();
 		for (long[] event : consumed.processed) {
 			long sequence = event[1];
@@ -126,7 +131,8 @@ public final class LedgerCheck {
 			if (sequence < 0) {
 				continue;
 			}
-			if (processed.merge(sequence, 1, Integer::sum) > 1) {
+			processed.merge(sequence, 1, Integer::sum);
+			if (!processedRecords.add(event[2] + "@" + event[3])) {
 				redeliveries.add(new long[] { event[0], sequence });
 			}
 		}
@@ -205,11 +211,12 @@ public final class LedgerCheck {
 	private static LedgerResult.Timeline timeline(CampaignLog campaign, Events produced, Events consumed) {
 		long start = campaign.started().toEpochMilli() - 15_000;
 		long end = campaign.finished().toEpochMilli() + 15_000;
-		for (long at : produced.acknowledged.values()) {
+		for (long at : produced.acknowledgments) {
 			start = Math.min(start, at);
 			end = Math.max(end, at);
 		}
 		for (long[] event : consumed.processed) {
+			start = Math.min(start, event[0]);
 			end = Math.max(end, event[0]);
 		}
 		start = start - Math.floorMod(start, 1000);
@@ -220,9 +227,7 @@ public final class LedgerCheck {
 			acknowledged[(int) ((at - start) / 1000)]++;
 		}
 		for (long[] event : consumed.processed) {
-			if (event[0] >= start) {
-				processed[(int) ((event[0] - start) / 1000)]++;
-			}
+			processed[(int) ((event[0] - start) / 1000)]++;
 		}
 		return new LedgerResult.Timeline(start, acknowledged, processed);
 	}
@@ -242,7 +247,8 @@ public final class LedgerCheck {
 		if (baseline == 0) {
 			return -1;
 		}
-		for (int second = injected; second < perSecond.length; second++) {
+		// The second the fault began in still holds traffic from before it.
+		for (int second = injected + 1; second < perSecond.length; second++) {
 			if (perSecond[second] * 2 >= baseline) {
 				long back = timeline.startEpochMillis() + second * 1000L;
 				return Math.max(0, back - fault.injected().toEpochMilli());
@@ -260,7 +266,7 @@ public final class LedgerCheck {
 				j++;
 			}
 			if (ranges.size() == MAX_RANGES) {
-				ranges.add("... (" + (sequences.size() - i) + " more)");
+				ranges.add("... (" + (sequences.size() - i) + " more sequence numbers)");
 				break;
 			}
 			ranges.add((i == j) ? String.valueOf(sequences.get(i)) : sequences.get(i) + "-" + sequences.get(j));

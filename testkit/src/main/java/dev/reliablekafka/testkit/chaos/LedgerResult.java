@@ -36,7 +36,7 @@ public record LedgerResult(String name, String topic, Counts totals, Map<String,
 	 * @param processedUnacknowledged processed although the producer never had them
 	 * acknowledged
 	 * @param consumerLost in the topic and never processed (the consumers' own loss)
-	 * @param redelivered processings beyond the first
+	 * @param redelivered processings of a record (partition and offset) beyond its first
 	 */
 	public record Counts(long faults, long sent, long acknowledged, long failed, long inLog, long logDuplicates,
 			long ackedLost, long writtenUnacknowledged, long processed, long processedUnacknowledged,

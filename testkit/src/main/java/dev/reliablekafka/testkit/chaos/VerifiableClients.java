@@ -32,9 +32,9 @@ public final class VerifiableClients {
 
 	private static final Pattern VALUE = Pattern.compile("\"value\":\"([^\"]*)\"");
 
-	private static final Pattern PARTITION = Pattern.compile("\"partition\":(\\d+)");
+	private static final Pattern PARTITION = Pattern.compile("\"partition\":(-?\\d+)");
 
-	private static final Pattern OFFSET = Pattern.compile("\"offset\":(\\d+)");
+	private static final Pattern OFFSET = Pattern.compile("\"offset\":(-?\\d+)");
 
 	private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:TieredStopAtLevel=1",
 			"-XX:+UseSerialGC");
@@ -63,8 +63,8 @@ public final class VerifiableClients {
 			// The tool takes a number only; "all" is -1.
 			arguments.addAll(List.of("--acks", "all".equals(acks) ? "-1" : acks));
 		}
-		return ApplicationProcess.java(name, "org.apache.kafka.tools.VerifiableProducer", CLIENT_JVM_OPTIONS,
-				directory, arguments);
+		return ApplicationProcess.java(name, ChildMain.class.getName(), CLIENT_JVM_OPTIONS, directory,
+				withMain("org.apache.kafka.tools.VerifiableProducer", arguments));
 	}
 
 	/**
@@ -79,9 +79,9 @@ public final class VerifiableClients {
 	 */
 	public static ApplicationProcess consumer(String name, KafkaTestCluster cluster, String topic, String groupId,
 			Path directory) {
-		return ApplicationProcess.java(name, "org.apache.kafka.tools.VerifiableConsumer", CLIENT_JVM_OPTIONS,
-				directory, List.of("--bootstrap-server", cluster.bootstrapServers(), "--topic", topic, "--group-id",
-						groupId, "--reset-policy", "earliest", "--session-timeout", "10000", "--verbose"));
+		return ApplicationProcess.java(name, ChildMain.class.getName(), CLIENT_JVM_OPTIONS, directory,
+				withMain("org.apache.kafka.tools.VerifiableConsumer", List.of("--bootstrap-server",
+						cluster.bootstrapServers(), "--topic", topic, "--group-id", groupId, "--reset-policy", "earliest", "--session-timeout", "10000", "--verbose")));
 	}
 
 	/**
@@ -103,16 +103,21 @@ public final class VerifiableClients {
 				if (name == null || timestamp == null) {
 					continue;
 				}
-				long at = Long.parseLong(timestamp);
-				long sequence = Ledger.sequence(find(VALUE, line));
-				switch (name) {
-					case "producer_send_success" -> out.append(Ledger.ACKNOWLEDGED, sequence,
-							Integer.parseInt(find(PARTITION, line)), Long.parseLong(find(OFFSET, line)), at);
-					case "producer_send_error" -> out.append(Ledger.FAILED, sequence, -1, -1, at);
-					case "record_data" -> out.append(Ledger.PROCESSED, sequence,
-							Integer.parseInt(find(PARTITION, line)), Long.parseLong(find(OFFSET, line)), at);
-					default -> {
+				try {
+					long at = Long.parseLong(timestamp);
+					long sequence = Ledger.sequence(find(VALUE, line));
+					switch (name) {
+						case "producer_send_success" -> out.append(Ledger.ACKNOWLEDGED, sequence,
+								Integer.parseInt(find(PARTITION, line)), Long.parseLong(find(OFFSET, line)), at);
+						case "producer_send_error" -> out.append(Ledger.FAILED, sequence, -1, -1, at);
+						case "record_data" -> out.append(Ledger.PROCESSED, sequence,
+								Integer.parseInt(find(PARTITION, line)), Long.parseLong(find(OFFSET, line)), at);
+						default -> {
+						}
 					}
+				}
+				catch (NumberFormatException ex) {
+					// A line a kill -9 cut short, or two run together: not an event.
 				}
 			}
 		}
@@ -120,6 +125,13 @@ public final class VerifiableClients {
 			throw new UncheckedIOException(ex);
 		}
 		return ledger;
+	}
+
+	private static List<String> withMain(String main, List<String> arguments) {
+		List<String> all = new ArrayList<>();
+		all.add(main);
+		all.addAll(arguments);
+		return all;
 	}
 
 	private static String find(Pattern pattern, String line) {
