@@ -1,5 +1,7 @@
 package dev.reliablekafka.scenarios;
 
+import dev.reliablekafka.testkit.chaos.ApplicationProcess;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -19,7 +21,7 @@ public final class ForwardingConsumer {
 	}
 
 	public static void main(String[] args) {
-		ScenarioProcesses.haltWithParent();
+		ApplicationProcess.haltWithParent();
 		String[] properties = new String[args.length - 1];
 		System.arraycopy(args, 1, properties, 0, properties.length);
 		ScenarioApplication.start(new Class<?>[] { Forwarder.class }, args[0], properties);

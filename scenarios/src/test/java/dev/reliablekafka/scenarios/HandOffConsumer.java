@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.reliablekafka.testkit.chaos.ApplicationProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -31,7 +32,7 @@ public final class HandOffConsumer {
 	}
 
 	public static void main(String[] args) {
-		ScenarioProcesses.haltWithParent();
+		ApplicationProcess.haltWithParent();
 		Class<?> listener = "plain".equals(args[0]) ? PlainHandOff.class : AcknowledgingHandOff.class;
 		String[] properties = new String[args.length - 2];
 		System.arraycopy(args, 2, properties, 0, properties.length);

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import dev.reliablekafka.testkit.chaos.ApplicationProcess;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -49,7 +50,7 @@ public final class ListenerModelsConsumer {
 	}
 
 	public static void main(String[] args) {
-		ScenarioProcesses.haltWithParent();
+		ApplicationProcess.haltWithParent();
 		String[] properties = new String[args.length - 1];
 		System.arraycopy(args, 1, properties, 0, properties.length);
 		ScenarioApplication.start(new Class<?>[] { AsyncForwarder.class, BatchForwarder.class, HandBuiltFactory.class,

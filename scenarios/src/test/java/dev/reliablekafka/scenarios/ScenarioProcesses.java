@@ -42,26 +42,6 @@ final class ScenarioProcesses {
 	}
 
 	/**
-	 * In a scenario process: halt when the test JVM goes away, however it goes (its pipe to
-	 * the process closes).
-	 */
-	static void haltWithParent() {
-		Thread watchdog = new Thread(() -> {
-			try {
-				while (System.in.read() != -1) {
-					// Nothing is ever written.
-				}
-			}
-			catch (IOException ex) {
-				// The parent is gone too.
-			}
-			Runtime.getRuntime().halt(137);
-		}, "parent-watchdog");
-		watchdog.setDaemon(true);
-		watchdog.start();
-	}
-
-	/**
 	 * Keep the logs of a run's processes (files in {@code directory} whose names start with
 	 * {@code prefix}) in {@code target/consumer-logs}, to read after a run.
 	 */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.reliablekafka.testkit.chaos.ApplicationProcess;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -37,7 +38,7 @@ public final class ShareQueueConsumer {
 	}
 
 	public static void main(String[] args) {
-		ScenarioProcesses.haltWithParent();
+		ApplicationProcess.haltWithParent();
 		String[] properties = new String[args.length - 1];
 		System.arraycopy(args, 1, properties, 0, properties.length);
 		ScenarioApplication.start(new Class<?>[] { QueueFactory.class, Worker.class }, args[0], properties);
