@@ -14,7 +14,9 @@ import org.apache.kafka.common.TopicPartition;
  * Counts, for one consumer, the sequence numbers stamped by {@link SequenceStampingPostProcessor}
  * that it never sees (lost) and those it sees at two offsets (duplicated), per partition and
  * producer instance. The first record of a producer a consumer sees starts its count, so a
- * restarted producer (a new id) or consumer raises no false alarm; a record seen again at an
+ * restarted producer (a new id) or consumer raises no false alarm, unless that record is the
+ * partition's first (offset 0): then every lower number of that producer was lost, as when a
+ * new leader's log begins after records only the old leader had. A record seen again at an
  * offset already seen (a retry or a replay) is not a duplicate. Dead letters, whose headers
  * are copied from their source topic, are not counted.
  * <p>
@@ -73,7 +75,13 @@ public class SequenceAccounting {
 		partition.lastOffset = record.offset();
 		ProducerState state = partition.producers.get(producer);
 		if (state == null) {
-			partition.producers.put(producer, new ProducerState(sequence));
+			state = new ProducerState(sequence);
+			partition.producers.put(producer, state);
+			if (record.offset() == 0 && sequence > 0) {
+				// The partition's very first record: the producer's earlier numbers can be nowhere.
+				state.missing.put(0L, sequence - 1);
+				this.metrics.sequenceGap(this.group, record.topic(), record.partition(), sequence);
+			}
 			return;
 		}
 		if (sequence > state.lastSequence) {

@@ -46,6 +46,19 @@ class SequenceAccountingTests {
 	}
 
 	@Test
+	void whenThePartitionBeginsAfterAProducersFirstNumbersThenTheyAreLost() {
+		poll("p1", 3000);
+		poll("p1", 3001);
+		assertThat(this.counts.lost).isEqualTo(3000);
+		this.offset = 10;
+		poll("p2", 40);
+		assertThat(this.counts.lost).isEqualTo(3000);
+		poll("p1", 7);
+		assertThat(this.counts.lost).isEqualTo(2999);
+		assertThat(this.counts.duplicates).isZero();
+	}
+
+	@Test
 	void whenASequenceIsSeenAtANewOffsetThenItIsADuplicate() {
 		poll("p1", 0);
 		poll("p1", 1);

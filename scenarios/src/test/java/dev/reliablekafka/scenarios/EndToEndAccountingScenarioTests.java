@@ -1,10 +1,13 @@
 package dev.reliablekafka.scenarios;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import dev.reliablekafka.testkit.KafkaNode;
 import dev.reliablekafka.testkit.KafkaTestCluster;
 import dev.reliablekafka.testkit.WithKafkaCluster;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * {@code reliable.kafka.accounting.lost} and {@code reliable.kafka.accounting.duplicates} exactly the
  * gaps and duplicates an unsafe producer left in the topic, counted independently by
  * sequence numbers in the values, and nothing for the starter's producer under the same
- * fault.
+ * fault; that includes the records lost before a partition's first record, when the new
+ * leader's log begins after them.
  */
 @WithKafkaCluster(nodes = 3)
 class EndToEndAccountingScenarioTests {
@@ -78,8 +82,49 @@ class EndToEndAccountingScenarioTests {
 		assertThat(unsafe.lost).as("reliable.kafka.accounting.lost").isEqualTo(unsafe.gaps);
 	}
 
+	@Test
+	void l15WhenTheNewLeadersLogBeginsAfterAcknowledgedRecordsThenAccountingCountsThemFromOffsetZero(
+			KafkaTestCluster cluster) throws Exception {
+		List<KafkaNode> leader = new ArrayList<>();
+		List<KafkaNode> paused = new ArrayList<>();
+		// The followers never copy a record: the new leader's log starts with the records sent
+		// after the old leader died, so no record before the gap shows it. The fetch a follower
+		// left waiting on the leader is answered, empty, once replica.fetch.wait.max.ms (500 ms)
+		// is up, before the first record is sent; answered later, it would carry the first records.
+		// The leader is looked up first: with two nodes frozen, admin requests can hang.
+		Accounted unsafe = run(cluster, (partition) -> {
+			leader.add(cluster.leader(partition));
+			paused.addAll(cluster.followers(partition));
+			paused.forEach(KafkaNode::pause);
+			sleep(Duration.ofMillis(1500));
+		}, (partition) -> {
+			try {
+				leader.get(0).kill();
+			}
+			finally {
+				paused.forEach(KafkaNode::resume);
+			}
+		}, "reliable.kafka.guard.allow-weak-acks=true", "spring.kafka.producer.acks=1");
+		logger.info("L15 acks=1, nothing replicated: " + unsafe + ", first sequence in the topic "
+				+ unsafe.firstSequence);
+		LossReport.recordAccounting("L15 accounting, acks=1 loss from offset 0",
+				"followers paused from the start, leader kill -9", "acks=1", unsafe.gaps, unsafe.lost,
+				unsafe.outcome.duplicates(), unsafe.duplicates);
+		assertThat(unsafe.firstSequence).as("sequence number of the record at offset 0").isPositive();
+		assertThat(unsafe.gaps).as("records missing inside the topic with acks=1").isPositive();
+		assertThat(unsafe.lost).as("reliable.kafka.accounting.lost").isEqualTo(unsafe.gaps);
+		assertThat(unsafe.duplicates).as("reliable.kafka.accounting.duplicates")
+			.isEqualTo(unsafe.outcome.duplicates());
+	}
+
 	private Accounted run(KafkaTestCluster cluster, Consumer<TopicPartition> fault, String... producerProperties)
 			throws Exception {
+		return run(cluster, (partition) -> {
+		}, fault, producerProperties);
+	}
+
+	private Accounted run(KafkaTestCluster cluster, Consumer<TopicPartition> beforeSending,
+			Consumer<TopicPartition> fault, String... producerProperties) throws Exception {
 		String topic = "accounted-" + UUID.randomUUID();
 		cluster.createTopics(1, topic);
 		TopicPartition partition = new TopicPartition(topic, 0);
@@ -89,6 +134,9 @@ class EndToEndAccountingScenarioTests {
 				properties)) {
 			@SuppressWarnings("unchecked")
 			KafkaTemplate<String, String> template = producer.getBean(KafkaTemplate.class);
+			// The topic's metadata is known before any fault can hold a metadata request up.
+			template.partitionsFor(topic);
+			beforeSending.accept(partition);
 			ledger = SequencedSender.send(template, topic, RECORDS, () -> fault.accept(partition));
 		}
 		cluster.nodes().stream().filter((node) -> !node.isRunning()).forEach(cluster::restart);
@@ -96,6 +144,7 @@ class EndToEndAccountingScenarioTests {
 		SequenceLedger.Outcome outcome = ledger.readBack(cluster, topic);
 		int gaps = ledger.missingBeforeLast(cluster, topic);
 		int held = SequenceLedger.count(cluster, topic);
+		int firstSequence = SequenceLedger.first(cluster, topic);
 		try (ConfigurableApplicationContext consumer = ScenarioApplication.start(
 				new Class<?>[] { CountingListener.class }, cluster.bootstrapServers(),
 				"reliable.kafka.accounting.enabled=true", "spring.kafka.consumer.group-id=accounting-" + topic,
@@ -115,7 +164,16 @@ class EndToEndAccountingScenarioTests {
 				.stream()
 				.mapToDouble(Counter::count)
 				.sum();
-			return new Accounted(outcome, gaps, lost, duplicates);
+			return new Accounted(outcome, gaps, lost, duplicates, firstSequence);
+		}
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -125,7 +183,7 @@ class EndToEndAccountingScenarioTests {
 		return all;
 	}
 
-	record Accounted(SequenceLedger.Outcome outcome, int gaps, double lost, double duplicates) {
+	record Accounted(SequenceLedger.Outcome outcome, int gaps, double lost, double duplicates, int firstSequence) {
 
 		@Override
 		public String toString() {

@@ -121,6 +121,19 @@ final class SequenceLedger {
 	}
 
 	/**
+	 * The sequence number of a one-partition topic's first record, or -1 when it is empty.
+	 */
+	static int first(KafkaTestCluster cluster, String topic) {
+		int[] first = { -1 };
+		readAll(cluster, topic, (value) -> {
+			if (first[0] < 0) {
+				first[0] = sequence(new String(value, StandardCharsets.UTF_8));
+			}
+		});
+		return first[0];
+	}
+
+	/**
 	 * Read every record of a topic, from the beginning to the end it has now.
 	 */
 	private static void readAll(KafkaTestCluster cluster, String topic, Consumer<byte[]> values) {
