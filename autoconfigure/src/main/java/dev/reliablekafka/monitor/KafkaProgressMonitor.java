@@ -153,7 +153,8 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		}
 		try {
 			if (executor.awaitTermination(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				closeClients();
+				// Nothing the clients still have in flight is of use once the monitor stops.
+				closeClients(Duration.ZERO);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -425,7 +426,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not read the age of unconsumed records: " + ex.getClass().getSimpleName());
-			closeConsumer();
+			closeConsumer(this.timeout);
 		}
 		return result;
 	}
@@ -462,24 +463,24 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 		return this.consumer;
 	}
 
-	private void closeClients() {
+	private void closeClients(Duration timeout) {
 		synchronized (this.sampleMonitor) {
-			closeAdmin();
-			closeConsumer();
+			closeAdmin(timeout);
+			closeConsumer(timeout);
 		}
 	}
 
-	private void closeAdmin() {
+	private void closeAdmin(Duration timeout) {
 		if (this.admin != null) {
-			this.admin.close(this.timeout);
+			this.admin.close(timeout);
 			this.admin = null;
 		}
 	}
 
-	private void closeConsumer() {
+	private void closeConsumer(Duration timeout) {
 		if (this.consumer != null) {
 			try {
-				this.consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(this.timeout));
+				this.consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
 			}
 			catch (RuntimeException ex) {
 				// Closing is best effort.
