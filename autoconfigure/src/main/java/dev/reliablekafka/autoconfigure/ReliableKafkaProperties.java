@@ -43,6 +43,8 @@ public class ReliableKafkaProperties {
 
 	private final Share share = new Share();
 
+	private final Streams streams = new Streams();
+
 	/**
 	 * Topics to create at startup with durable settings, by name. Names with dots go in
 	 * brackets, such as reliable.kafka.topics[orders.v1].partitions.
@@ -91,6 +93,10 @@ public class ReliableKafkaProperties {
 
 	public Share getShare() {
 		return this.share;
+	}
+
+	public Streams getStreams() {
+		return this.streams;
 	}
 
 	public static class Producer {
@@ -481,6 +487,35 @@ public class ReliableKafkaProperties {
 		 * latest or by_duration) are accepted.
 		 */
 		private boolean allowLatestShareStart;
+
+		/**
+		 * Whether Kafka Streams exception handlers that log a failing record and go on
+		 * (LogAndContinueExceptionHandler, LogAndContinueProcessingExceptionHandler) are
+		 * accepted without a dead-letter topic.
+		 */
+		private boolean allowDroppingStreamsHandler;
+
+		/**
+		 * Whether Kafka Streams internal topics (changelogs, repartition topics) with fewer
+		 * replicas than reliable.kafka.audit.min-replication-factor are accepted.
+		 */
+		private boolean allowUnderReplicatedStreamsTopics;
+
+		public boolean isAllowDroppingStreamsHandler() {
+			return this.allowDroppingStreamsHandler;
+		}
+
+		public void setAllowDroppingStreamsHandler(boolean allowDroppingStreamsHandler) {
+			this.allowDroppingStreamsHandler = allowDroppingStreamsHandler;
+		}
+
+		public boolean isAllowUnderReplicatedStreamsTopics() {
+			return this.allowUnderReplicatedStreamsTopics;
+		}
+
+		public void setAllowUnderReplicatedStreamsTopics(boolean allowUnderReplicatedStreamsTopics) {
+			this.allowUnderReplicatedStreamsTopics = allowUnderReplicatedStreamsTopics;
+		}
 
 		public boolean isAllowImplicitShareAcknowledgment() {
 			return this.allowImplicitShareAcknowledgment;
@@ -882,6 +917,98 @@ public class ReliableKafkaProperties {
 
 		public void setSetGroupDefaults(boolean setGroupDefaults) {
 			this.setGroupDefaults = setGroupDefaults;
+		}
+
+	}
+
+	public static class Streams {
+
+		/**
+		 * Whether Kafka Streams applications (@EnableKafkaStreams) are hardened: internal
+		 * topics replicated, the producer's acks, exactly-once processing, and records that
+		 * fail to deserialize or process written to a dead-letter topic instead of dropped.
+		 * Only settings the application leaves unset are changed.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Replication factor of the internal topics (changelogs, repartition topics) when
+		 * 'replication.factor' is not set.
+		 */
+		private int replicationFactor = 3;
+
+		/**
+		 * 'min.insync.replicas' of the internal topics when 'topic.min.insync.replicas' is not
+		 * set.
+		 */
+		private int minInsyncReplicas = 2;
+
+		/**
+		 * 'processing.guarantee' when it is not set: 'exactly_once_v2' commits a record's
+		 * output, state changes and input offset together, so a crash neither loses nor
+		 * duplicates output; 'at_least_once' may write output and state changes twice.
+		 */
+		private String processingGuarantee = "exactly_once_v2";
+
+		/**
+		 * Dead-letter topic of records that fail to deserialize or process, when
+		 * 'errors.dead.letter.queue.topic.name' is not set; the application id with the
+		 * dead-letter topic suffix when unset.
+		 */
+		private @Nullable String deadLetterTopic;
+
+		/**
+		 * Whether the dead-letter topic is declared (created at startup when missing) with
+		 * the internal topics' replication.
+		 */
+		private boolean createDeadLetterTopic = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getReplicationFactor() {
+			return this.replicationFactor;
+		}
+
+		public void setReplicationFactor(int replicationFactor) {
+			this.replicationFactor = replicationFactor;
+		}
+
+		public int getMinInsyncReplicas() {
+			return this.minInsyncReplicas;
+		}
+
+		public void setMinInsyncReplicas(int minInsyncReplicas) {
+			this.minInsyncReplicas = minInsyncReplicas;
+		}
+
+		public String getProcessingGuarantee() {
+			return this.processingGuarantee;
+		}
+
+		public void setProcessingGuarantee(String processingGuarantee) {
+			this.processingGuarantee = processingGuarantee;
+		}
+
+		public @Nullable String getDeadLetterTopic() {
+			return this.deadLetterTopic;
+		}
+
+		public void setDeadLetterTopic(@Nullable String deadLetterTopic) {
+			this.deadLetterTopic = deadLetterTopic;
+		}
+
+		public boolean isCreateDeadLetterTopic() {
+			return this.createDeadLetterTopic;
+		}
+
+		public void setCreateDeadLetterTopic(boolean createDeadLetterTopic) {
+			this.createDeadLetterTopic = createDeadLetterTopic;
 		}
 
 	}

@@ -92,7 +92,30 @@ public enum Hazard {
 					+ "never delivers the records written before it",
 			"delete the group's share.auto.offset.reset (the starter sets 'earliest' on groups without one) or set "
 					+ "it to 'earliest' with kafka-configs --entity-type groups",
-			"reliable.kafka.guard.allow-latest-share-start");
+			"reliable.kafka.guard.allow-latest-share-start"),
+
+	/**
+	 * A Kafka Streams exception handler that logs a failing record and goes on, with no
+	 * dead-letter topic to keep it.
+	 */
+	STREAMS_DROPPING_HANDLER("streams exception handler",
+			"a record that fails to deserialize or process is logged and skipped: its offset is committed as if "
+					+ "processed, and it is in no dead-letter topic",
+			"remove the handler (the starter's handlers write the record to the dead-letter topic, then go on) or "
+					+ "keep it and leave errors.dead.letter.queue.topic.name to the starter (the application id "
+					+ "with the suffix -dlt) or set it",
+			"reliable.kafka.guard.allow-dropping-streams-handler"),
+
+	/**
+	 * Kafka Streams internal topics with too few replicas.
+	 */
+	STREAMS_INTERNAL_TOPIC_REPLICATION("replication.factor",
+			"the internal topics (changelogs, repartition topics) keep fewer copies than the audit requires; losing "
+					+ "a broker's disk then loses the application's state and the records on their way between "
+					+ "sub-topologies",
+			"remove spring.kafka.streams.replication-factor (the starter uses "
+					+ "reliable.kafka.streams.replication-factor, 3) or raise it",
+			"reliable.kafka.guard.allow-under-replicated-streams-topics");
 
 	private final String setting;
 

@@ -8,6 +8,7 @@ import dev.reliablekafka.autoconfigure.health.ReliableKafkaHealthAutoConfigurati
 import dev.reliablekafka.autoconfigure.metrics.ReliableKafkaMetricsAutoConfiguration;
 import dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration;
 import dev.reliablekafka.autoconfigure.share.ReliableKafkaShareAutoConfiguration;
+import dev.reliablekafka.autoconfigure.streams.ReliableKafkaStreamsAutoConfiguration;
 import dev.reliablekafka.autoconfigure.topics.ReliableKafkaTopicsAutoConfiguration;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -26,7 +27,8 @@ public final class ReliableKafkaAutoConfigurations {
 				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
 				ReliableKafkaAuditAutoConfiguration.class, ReliableKafkaTopicsAutoConfiguration.class,
 				ReliableKafkaMonitorAutoConfiguration.class, ReliableKafkaMetricsAutoConfiguration.class,
-				ReliableKafkaHealthAutoConfiguration.class, ReliableKafkaShareAutoConfiguration.class);
+				ReliableKafkaHealthAutoConfiguration.class, ReliableKafkaShareAutoConfiguration.class,
+				ReliableKafkaStreamsAutoConfiguration.class);
 	}
 
 }

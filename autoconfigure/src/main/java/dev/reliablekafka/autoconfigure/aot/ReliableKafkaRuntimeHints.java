@@ -43,6 +43,10 @@ class ReliableKafkaRuntimeHints implements RuntimeHintsRegistrar {
 	 */
 	static final String FAILED_RECORD_TRACKER = "org.springframework.kafka.listener.FailedRecordTracker";
 
+	static final String STREAMS_DESERIALIZATION_HANDLER = "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler";
+
+	static final String STREAMS_PROCESSING_HANDLER = "org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler";
+
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		ReflectionHints reflection = hints.reflection();
@@ -68,6 +72,10 @@ class ReliableKafkaRuntimeHints implements RuntimeHintsRegistrar {
 			.withField("configureDeserializers"));
 		reflection.registerType(FailedRecordProcessor.class, (type) -> type.withField("failureTracker"));
 		reflection.registerType(TypeReference.of(FAILED_RECORD_TRACKER), (type) -> type.withField("recoverer"));
+		// The Kafka Streams exception handlers the starter names in Streams configurations.
+		Stream.of(STREAMS_DESERIALIZATION_HANDLER, STREAMS_PROCESSING_HANDLER)
+			.forEach((name) -> reflection.registerTypeIfPresent(classLoader, name,
+					MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS));
 	}
 
 }

@@ -49,6 +49,8 @@ public final class ReliableKafkaGuardAutoConfiguration {
 			case SKIPPING_ERROR_HANDLER -> guard.isAllowSkippingErrorHandler();
 			case SHARE_IMPLICIT_ACKNOWLEDGMENT -> guard.isAllowImplicitShareAcknowledgment();
 			case SHARE_LATEST_START -> guard.isAllowLatestShareStart();
+			case STREAMS_DROPPING_HANDLER -> guard.isAllowDroppingStreamsHandler();
+			case STREAMS_INTERNAL_TOPIC_REPLICATION -> guard.isAllowUnderReplicatedStreamsTopics();
 		};
 	}
 

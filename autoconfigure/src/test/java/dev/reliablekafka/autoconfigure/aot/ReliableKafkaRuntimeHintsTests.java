@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.hint.MemberCategory;
@@ -90,6 +92,18 @@ class ReliableKafkaRuntimeHintsTests {
 					.accepts(this.hints);
 			}
 		});
+	}
+
+	@Test
+	void theStreamsExceptionHandlersTheStarterNamesCanBeInstantiated() {
+		Stream.of(LogAndContinueExceptionHandler.class, LogAndContinueProcessingExceptionHandler.class)
+			.forEach((type) -> assertThat(RuntimeHintsPredicates.reflection()
+				.onType(type)
+				.withMemberCategories(MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS)).as(type.getName()).accepts(this.hints));
+		assertThat(List.of(ReliableKafkaRuntimeHints.STREAMS_DESERIALIZATION_HANDLER,
+				ReliableKafkaRuntimeHints.STREAMS_PROCESSING_HANDLER))
+			.containsExactly(LogAndContinueExceptionHandler.class.getName(),
+					LogAndContinueProcessingExceptionHandler.class.getName());
 	}
 
 	@Test

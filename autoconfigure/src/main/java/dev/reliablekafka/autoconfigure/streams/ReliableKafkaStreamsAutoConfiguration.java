@@ -1,0 +1,112 @@
+package dev.reliablekafka.autoconfigure.streams;
+
+import java.util.Map;
+import java.util.Optional;
+
+import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
+import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
+import dev.reliablekafka.guard.KafkaConfigurationGuard;
+import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
+import dev.reliablekafka.streams.StreamsGuard;
+import dev.reliablekafka.streams.StreamsHardening;
+import dev.reliablekafka.streams.StreamsSettings;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
+ * of Kafka Streams applications ({@code @EnableKafkaStreams}): the settings they leave unset
+ * filled in with ones that lose nothing and the application's dead-letter topic declared
+ * (unless {@code reliable.kafka.streams.enabled=false}), the startup guard over their
+ * settings, and their health.
+ *
+ * @author Reliable Kafka team
+ */
+@AutoConfiguration(after = { KafkaAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class })
+@ConditionalOnClass({ StreamsBuilder.class, KafkaStreamsConfiguration.class })
+@ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ReliableKafkaProperties.class)
+public final class ReliableKafkaStreamsAutoConfiguration {
+
+	ReliableKafkaStreamsAutoConfiguration() {
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.streams.enabled", matchIfMissing = true)
+	StreamsSettings reliableKafkaStreamsSettings(ReliableKafkaProperties properties) {
+		ReliableKafkaProperties.Streams streams = properties.getStreams();
+		return new StreamsSettings(streams.getReplicationFactor(), streams.getMinInsyncReplicas(),
+				streams.getProcessingGuarantee(), streams.getDeadLetterTopic(),
+				properties.getErrorHandling().getDeadLetter().getTopicSuffix());
+	}
+
+	@Bean
+	@ConditionalOnBean(StreamsSettings.class)
+	StreamsHardening reliableKafkaStreamsHardening(StreamsSettings settings) {
+		return new StreamsHardening(settings);
+	}
+
+	@Bean
+	@ConditionalOnBean(KafkaConfigurationGuard.class)
+	StreamsGuard reliableKafkaStreamsGuard(ListableBeanFactory beanFactory, KafkaConfigurationGuard guard,
+			ReliableKafkaProperties properties) {
+		return new StreamsGuard(beanFactory, guard, properties.getAudit().getMinReplicationFactor());
+	}
+
+	/**
+	 * The dead-letter topic of the application {@code @EnableKafkaStreams} configures, with
+	 * the internal topics' replication; Kafka Streams does not create it.
+	 */
+	@Bean
+	@ConditionalOnBean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME,
+			value = StreamsSettings.class)
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.streams.create-dead-letter-topic", matchIfMissing = true)
+	NewTopic reliableKafkaStreamsDeadLetterTopic(ListableBeanFactory beanFactory, StreamsSettings settings) {
+		KafkaStreamsConfiguration configuration = beanFactory.getBean(
+				KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME, KafkaStreamsConfiguration.class);
+		Map<Object, Object> config = configuration.asProperties();
+		Object configured = config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+		String name = (configured != null) ? String.valueOf(configured) : settings.deadLetterTopic(config);
+		if (name == null) {
+			throw new IllegalStateException("Kafka Streams configuration '"
+					+ KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME + "' has no "
+					+ StreamsConfig.APPLICATION_ID_CONFIG + " to name its dead-letter topic after; set "
+					+ "spring.kafka.streams.application-id or reliable.kafka.streams.dead-letter-topic");
+		}
+		NewTopic topic = new NewTopic(name, Optional.empty(), Optional.of((short) settings.replicationFactor()));
+		return topic.configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+				String.valueOf(settings.minInsyncReplicas())));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthIndicator.class)
+	@ConditionalOnEnabledHealthIndicator("reliablekafkastreams")
+	static class StreamsHealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "reliableKafkaStreamsHealthIndicator")
+		ReliableKafkaStreamsHealthIndicator reliableKafkaStreamsHealthIndicator(ListableBeanFactory beanFactory) {
+			return new ReliableKafkaStreamsHealthIndicator(beanFactory);
+		}
+
+	}
+
+}

@@ -1,0 +1,75 @@
+package dev.reliablekafka.streams;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+
+/**
+ * Health of the Kafka Streams applications: down when one is in {@code ERROR} or
+ * {@code PENDING_ERROR}, has stopped on its own while it should run, or has a stream thread
+ * that died; its details give each application's state and threads.
+ *
+ * @author Reliable Kafka team
+ */
+public class ReliableKafkaStreamsHealthIndicator extends AbstractHealthIndicator {
+
+	private final ListableBeanFactory beanFactory;
+
+	/**
+	 * Create an indicator.
+	 * @param beanFactory where the Streams factory beans are looked up
+	 */
+	public ReliableKafkaStreamsHealthIndicator(ListableBeanFactory beanFactory) {
+		super("Kafka Streams health check failed");
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		boolean down = false;
+		Map<String, Object> applications = new LinkedHashMap<>();
+		for (Map.Entry<String, StreamsBuilderFactoryBean> entry : this.beanFactory
+			.getBeansOfType(StreamsBuilderFactoryBean.class, false, false)
+			.entrySet()) {
+			StreamsBuilderFactoryBean factoryBean = entry.getValue();
+			KafkaStreams streams = factoryBean.getKafkaStreams();
+			Map<String, Object> details = new LinkedHashMap<>();
+			if (streams == null) {
+				details.put("state", "not started");
+				applications.put(entry.getKey(), details);
+				continue;
+			}
+			KafkaStreams.State state = streams.state();
+			details.put("state", state.name());
+			Map<String, String> threads = new LinkedHashMap<>();
+			int dead = 0;
+			for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+				threads.put(thread.threadName(), thread.threadState());
+				if ("DEAD".equals(thread.threadState())) {
+					dead++;
+				}
+			}
+			details.put("threads", threads);
+			boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+			boolean stopped = factoryBean.isRunning() && (state == KafkaStreams.State.NOT_RUNNING
+					|| state == KafkaStreams.State.PENDING_SHUTDOWN);
+			if (failed || stopped || dead > 0) {
+				down = true;
+				details.put("problem", failed ? "the application is in " + state + ": it processes nothing"
+						: (stopped ? "the application stopped on its own" : dead + " stream thread(s) died"));
+			}
+			applications.put(entry.getKey(), details);
+		}
+		builder.status(down ? Status.DOWN : Status.UP);
+		builder.withDetail("applications", applications);
+	}
+
+}

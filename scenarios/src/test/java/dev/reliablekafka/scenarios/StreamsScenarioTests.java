@@ -1,0 +1,288 @@
+package dev.reliablekafka.scenarios;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.reliablekafka.testkit.KafkaTestCluster;
+import dev.reliablekafka.testkit.WithKafkaCluster;
+import dev.reliablekafka.testkit.chaos.ApplicationProcess;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Kafka Streams applications on a real three-node cluster, the same topology code in the
+ * unsafe run (the starter off, Boot's defaults) and the starter run, counted by sequence
+ * numbers:
+ * <ul>
+ * <li>S1: a record that fails processing, with {@code LogAndContinueProcessingExceptionHandler}
+ * set as a team does to keep a crashing application up: dropped without the starter, in the
+ * application's dead-letter topic with its raw bytes with it.</li>
+ * <li>S3: the application JVM killed with {@code kill -9} halfway through a stateful count:
+ * {@code at_least_once} counts records again after the restart; the starter's
+ * {@code exactly_once_v2} ends with every key's count equal to its records.</li>
+ * </ul>
+ */
+@WithKafkaCluster(nodes = 3)
+class StreamsScenarioTests {
+
+	private static final Log logger = LogFactory.getLog(StreamsScenarioTests.class);
+
+	private static final int PARSED = 1_000;
+
+	private static final int POISON_EVERY = 100;
+
+	private static final int KEYS = 9;
+
+	private static final int PER_KEY = 1_000;
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void s1WhenARecordFailsProcessingThenLogAndContinueDropsItAndTheStarterKeepsItsBytesInTheDeadLetterTopic(
+			KafkaTestCluster cluster) throws Exception {
+		Parsed unsafe = parse(cluster, "reliable.kafka.enabled=false");
+		Parsed starter = parse(cluster);
+		logger.info("S1 poison: unsafe " + unsafe + " | starter " + starter);
+		int poison = PARSED / POISON_EVERY;
+		LossReport.record("S1 Streams poison record", "1 record in " + POISON_EVERY + " fails processing",
+				"LogAndContinueProcessingExceptionHandler, starter off", unsafe.outcome(), starter.outcome(),
+				starter.deadLetters.size());
+		assertThat(unsafe.outcome().lost()).as("records dropped by LogAndContinue").isEqualTo(poison);
+		assertThat(unsafe.deadLetters).isEmpty();
+		assertThat(starter.outcome().lost()).isZero();
+		assertThat(starter.outcome().duplicates()).isZero();
+		assertThat(starter.deadLetters).as("dead letters, raw values")
+			.hasSize(poison)
+			.allMatch((value) -> value.startsWith("poison-"));
+	}
+
+	@Test
+	void s3WhenTheApplicationIsKilledHalfwayThroughACountThenAtLeastOnceCountsAgainAndTheStarterCountsExactly(
+			KafkaTestCluster cluster) throws Exception {
+		Counted unsafe = count(cluster, "reliable.kafka.enabled=false");
+		Counted starter = count(cluster);
+		logger.info("S3 kill -9: unsafe " + unsafe + " | starter " + starter);
+		LossReport.record("S3 Streams count, app kill -9", "application JVM kill -9 halfway, then restarted",
+				"at_least_once (Boot's default), starter off", unsafe.outcome(), starter.outcome(), 0);
+		assertThat(unsafe.overcounted()).as("records counted twice with at_least_once").isPositive();
+		assertThat(starter.counts()).as("each key's last count, read_committed").hasSize(KEYS)
+			.allSatisfy((key, count) -> assertThat(count).as(key).isEqualTo(PER_KEY));
+	}
+
+	private Parsed parse(KafkaTestCluster cluster, String... properties) throws Exception {
+		String id = "parse-" + UUID.randomUUID();
+		String in = id + "-in";
+		String out = id + "-out";
+		cluster.createTopics(3, in, out);
+		List<ProducerRecord<String, String>> records = new ArrayList<>();
+		for (int sequence = 0; sequence < PARSED; sequence++) {
+			String value = (sequence % POISON_EVERY == POISON_EVERY / 2) ? "poison-" + sequence
+					: String.valueOf(sequence);
+			records.add(new ProducerRecord<>(in, "k" + (sequence % 30), value));
+		}
+		produce(cluster, records);
+		String[] all = with(properties, "spring.kafka.streams.application-id=" + id, "streams.in=" + in,
+				"streams.out=" + out,
+				"spring.kafka.streams.properties[processing.exception.handler]="
+						+ LogAndContinueProcessingExceptionHandler.class.getName(),
+				"spring.kafka.streams.properties[commit.interval.ms]=200");
+		try (ConfigurableApplicationContext application = ScenarioApplication.start(
+				new Class<?>[] { StreamsApplications.ParsingTopology.class }, cluster.bootstrapServers(), all)) {
+			await().atMost(Duration.ofMinutes(2)).until(() -> committed(cluster, id, in) >= PARSED);
+		}
+		int[] seen = new int[PARSED];
+		int read = 0;
+		for (ConsumerRecord<String, byte[]> record : read(cluster, out)) {
+			seen[Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8))]++;
+			read++;
+		}
+		List<String> deadLetters = new ArrayList<>();
+		String deadLetterTopic = id + "-dlt";
+		if (exists(cluster, deadLetterTopic)) {
+			for (ConsumerRecord<String, byte[]> record : read(cluster, deadLetterTopic)) {
+				String value = new String(record.value(), StandardCharsets.UTF_8);
+				deadLetters.add(value);
+				seen[Integer.parseInt(value.substring("poison-".length()))]++;
+			}
+		}
+		int lost = 0;
+		int duplicates = 0;
+		for (int count : seen) {
+			lost += (count == 0) ? 1 : 0;
+			duplicates += Math.max(0, count - 1);
+		}
+		return new Parsed(new SequenceLedger.Outcome(PARSED, PARSED, read + deadLetters.size(), lost, duplicates),
+				deadLetters);
+	}
+
+	private Counted count(KafkaTestCluster cluster, String... properties) throws Exception {
+		String id = "count-" + UUID.randomUUID();
+		String in = id + "-in";
+		String out = id + "-out";
+		cluster.createTopics(3, in, out);
+		List<ProducerRecord<String, String>> records = new ArrayList<>();
+		for (int sequence = 0; sequence < KEYS * PER_KEY; sequence++) {
+			records.add(new ProducerRecord<>(in, "k" + (sequence % KEYS), String.valueOf(sequence)));
+		}
+		produce(cluster, records);
+		List<String> arguments = new ArrayList<>(List.of(cluster.bootstrapServers(),
+				"spring.kafka.streams.application-id=" + id, "streams.in=" + in, "streams.out=" + out,
+				"streams.pace=1ms", "spring.kafka.streams.state-dir=" + this.temp.resolve(id),
+				// Every count goes to the changelog and the output at once, as with a busy cache.
+				"spring.kafka.streams.properties[statestore.cache.max.bytes]=0",
+				// The killed instance leaves the group in seconds, not Kafka's 45.
+				"spring.kafka.streams.properties[consumer.session.timeout.ms]=6000"));
+		arguments.addAll(List.of(properties));
+		ApplicationProcess application = ApplicationProcess.java(id, StreamsApplications.class, this.temp, arguments);
+		try {
+			application.start();
+			await().atMost(Duration.ofMinutes(2))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> read(cluster, out).size() >= KEYS * PER_KEY / 3);
+			application.kill();
+			application.start();
+			await().atMost(Duration.ofMinutes(3)).until(() -> committed(cluster, id, in) >= KEYS * PER_KEY);
+			application.stop(Duration.ofSeconds(30));
+		}
+		finally {
+			application.close();
+		}
+		Map<String, Long> counts = new HashMap<>();
+		List<ConsumerRecord<String, byte[]>> updates = read(cluster, out);
+		for (ConsumerRecord<String, byte[]> record : updates) {
+			counts.put(record.key(), ByteBuffer.wrap(record.value()).getLong());
+		}
+		return new Counted(counts, updates.size());
+	}
+
+	private static void produce(KafkaTestCluster cluster, List<ProducerRecord<String, String>> records)
+			throws Exception {
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ProducerConfig.ACKS_CONFIG,
+						"all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+				new StringSerializer(), new StringSerializer())) {
+			List<Future<?>> sends = new ArrayList<>();
+			records.forEach((record) -> sends.add(producer.send(record)));
+			for (Future<?> send : sends) {
+				send.get(1, TimeUnit.MINUTES);
+			}
+		}
+	}
+
+	/**
+	 * Every committed record of a topic, read to the end it has now.
+	 */
+	private static List<ConsumerRecord<String, byte[]>> read(KafkaTestCluster cluster, String topic) {
+		List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+						ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+						"read_committed"),
+				new StringDeserializer(), new ByteArrayDeserializer())) {
+			List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
+				.stream()
+				.map((info) -> new TopicPartition(topic, info.partition()))
+				.toList();
+			consumer.assign(partitions);
+			consumer.seekToBeginning(partitions);
+			Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+			while (!end.entrySet().stream().allMatch((entry) -> consumer.position(entry.getKey()) >= entry.getValue())) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Could not read " + topic + " to its end " + end);
+				}
+				consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+			}
+		}
+		return records;
+	}
+
+	private static long committed(KafkaTestCluster cluster, String group, String topic) {
+		Map<TopicPartition, OffsetAndMetadata> offsets = cluster.withAdmin(
+				(admin) -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+		return offsets.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+			.mapToLong((entry) -> entry.getValue().offset())
+			.sum();
+	}
+
+	private static boolean exists(KafkaTestCluster cluster, String topic) {
+		Set<String> names = cluster.withAdmin((admin) -> admin.listTopics().names().get());
+		return names.contains(topic);
+	}
+
+	private static String[] with(String[] properties, String... more) {
+		List<String> all = new ArrayList<>(List.of(properties));
+		all.addAll(List.of(more));
+		return all.toArray(new String[0]);
+	}
+
+	record Parsed(SequenceLedger.Outcome outcome, List<String> deadLetters) {
+
+		@Override
+		public String toString() {
+			return this.outcome + ", dead letters " + this.deadLetters.size();
+		}
+
+	}
+
+	record Counted(Map<String, Long> counts, int updates) {
+
+		long overcounted() {
+			return this.counts.values().stream().mapToLong((count) -> Math.max(0, count - PER_KEY)).sum();
+		}
+
+		long undercounted() {
+			return this.counts.values().stream().mapToLong((count) -> Math.max(0, PER_KEY - count)).sum();
+		}
+
+		/**
+		 * The counts as a ledger outcome: records counted twice are duplicates, records
+		 * never counted are lost.
+		 */
+		SequenceLedger.Outcome outcome() {
+			int sent = KEYS * PER_KEY;
+			return new SequenceLedger.Outcome(sent, sent, (int) (sent + overcounted() - undercounted()),
+					(int) (undercounted() + (KEYS - this.counts.size()) * (long) PER_KEY), (int) overcounted());
+		}
+
+		@Override
+		public String toString() {
+			return "keys " + this.counts.size() + ", overcounted " + overcounted() + ", undercounted "
+					+ undercounted() + ", output updates " + this.updates;
+		}
+
+	}
+
+}
