@@ -1,5 +1,6 @@
 package dev.reliablekafka.accounting;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,6 +40,11 @@ public class SequenceAccounting {
 	private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
 
 	/**
+	 * The last offset counted of each partition this consumer owned before.
+	 */
+	private final Map<TopicPartition, Long> accountedBefore = new HashMap<>();
+
+	/**
 	 * Create accounting for one consumer.
 	 * @param group the consumer's group
 	 * @param metrics where gaps and duplicates are reported
@@ -74,6 +80,16 @@ public class SequenceAccounting {
 		}
 		partition.lastOffset = record.offset();
 		ProducerState state = partition.producers.get(producer);
+		if (record.offset() <= this.accountedBefore.getOrDefault(topicPartition, -1L)) {
+			// Read again after the partition came back: counted already, only followed.
+			if (state == null) {
+				partition.producers.put(producer, new ProducerState(sequence));
+			}
+			else {
+				state.lastSequence = Math.max(state.lastSequence, sequence);
+			}
+			return;
+		}
 		if (state == null) {
 			state = new ProducerState(sequence);
 			partition.producers.put(producer, state);
@@ -108,14 +124,26 @@ public class SequenceAccounting {
 	 * @param topicPartitions the partitions
 	 */
 	public void forget(Collection<TopicPartition> topicPartitions) {
-		topicPartitions.forEach(this.partitions::remove);
+		topicPartitions.forEach(this::forget);
 	}
 
 	/**
 	 * Forget every partition.
 	 */
 	public void forgetAll() {
-		this.partitions.clear();
+		new ArrayList<>(this.partitions.keySet()).forEach(this::forget);
+	}
+
+	/**
+	 * A new owner starts counting afresh, but records this consumer counted already are not
+	 * counted again when it reads them once more (the partition came back before their
+	 * offsets were committed).
+	 */
+	private void forget(TopicPartition topicPartition) {
+		PartitionState state = this.partitions.remove(topicPartition);
+		if (state != null && state.lastOffset >= 0) {
+			this.accountedBefore.merge(topicPartition, state.lastOffset, Math::max);
+		}
 	}
 
 	private static final class PartitionState {

@@ -101,9 +101,9 @@ public enum Hazard {
 	STREAMS_DROPPING_HANDLER("streams exception handler",
 			"a record that fails to deserialize or process is logged and skipped: its offset is committed as if "
 					+ "processed, and it is in no dead-letter topic",
-			"remove the handler (the starter's handlers write the record to the dead-letter topic, then go on) or "
-					+ "keep it and leave errors.dead.letter.queue.topic.name to the starter (the application id "
-					+ "with the suffix -dlt) or set it",
+			"set errors.dead.letter.queue.topic.name (spring.kafka.streams.properties[...]) so that the handler "
+					+ "writes the record there first, or leave it to the starter (reliable.kafka.streams.enabled, "
+					+ "on by default, names it after the application id), or use a handler that fails",
 			"reliable.kafka.guard.allow-dropping-streams-handler"),
 
 	/**
@@ -113,7 +113,8 @@ public enum Hazard {
 			"the internal topics (changelogs, repartition topics) keep fewer copies than the audit requires; losing "
 					+ "a broker's disk then loses the application's state and the records on their way between "
 					+ "sub-topologies",
-			"remove spring.kafka.streams.replication-factor (the starter uses "
+			"remove the Streams replication.factor (spring.kafka.streams.replication-factor or "
+					+ "spring.kafka.streams.properties[replication.factor]; the starter then uses "
 					+ "reliable.kafka.streams.replication-factor, 3) or raise it",
 			"reliable.kafka.guard.allow-under-replicated-streams-topics");
 

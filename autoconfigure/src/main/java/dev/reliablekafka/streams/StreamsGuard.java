@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.util.ClassUtils;
 
 /**
  * Inspects every Kafka Streams application ({@link StreamsBuilderFactoryBean}) before it
@@ -73,22 +74,16 @@ public class StreamsGuard extends BeforeListenersStart {
 
 	void check(Map<Object, Object> config, @Nullable String deadLetterTopicName, String source,
 			List<Violation> violations) {
-		for (String key : List.of(ProducerConfig.ACKS_CONFIG, StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG))) {
-			Object acks = config.get(key);
-			if (acks != null && !KafkaConfigurationGuard.isAll(acks)) {
-				violations.add(new Violation(Hazard.WEAK_ACKS, String.valueOf(acks), source));
-			}
+		// Kafka Streams gives its producer the prefixed setting over the plain one.
+		Object acks = effective(config, ProducerConfig.ACKS_CONFIG);
+		if (acks != null && !KafkaConfigurationGuard.isAll(acks)) {
+			violations.add(new Violation(Hazard.WEAK_ACKS, String.valueOf(acks), source));
 		}
-		for (String key : List.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-				StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG))) {
-			Object idempotence = config.get(key);
-			if (idempotence != null && "false".equalsIgnoreCase(String.valueOf(idempotence).trim())) {
-				violations.add(new Violation(Hazard.IDEMPOTENCE_DISABLED, String.valueOf(idempotence), source));
-			}
+		Object idempotence = effective(config, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+		if (idempotence != null && "false".equalsIgnoreCase(String.valueOf(idempotence).trim())) {
+			violations.add(new Violation(Hazard.IDEMPOTENCE_DISABLED, String.valueOf(idempotence), source));
 		}
-		boolean deadLetters = deadLetterTopicName != null
-				|| isSet(config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
-		if (!deadLetters) {
+		if (StreamsSettings.configuredDeadLetterTopic(config, deadLetterTopicName) == null) {
 			Object deserialization = config.getOrDefault(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
 					config.get(StreamsSettings.DEPRECATED_DESERIALIZATION_HANDLER));
 			if (is(deserialization, LogAndContinueExceptionHandler.class)) {
@@ -100,8 +95,8 @@ public class StreamsGuard extends BeforeListenersStart {
 			}
 		}
 		Object replicationFactor = config.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-		int replicas = number(replicationFactor);
-		// -1 is the broker's default.replication.factor, which the audit of the topics judges.
+		int replicas = StreamsSettings.number(replicationFactor);
+		// -1 is the broker's default.replication.factor, which the guard cannot see.
 		if (replicas > 0 && replicas < this.minReplicationFactor) {
 			violations.add(
 					new Violation(Hazard.STREAMS_INTERNAL_TOPIC_REPLICATION, String.valueOf(replicationFactor), source));
@@ -112,31 +107,33 @@ public class StreamsGuard extends BeforeListenersStart {
 		}
 	}
 
-	private static boolean isSet(@Nullable Object value) {
-		return value != null && !String.valueOf(value).isBlank();
+	private static @Nullable Object effective(Map<Object, Object> config, String producerSetting) {
+		Object prefixed = config.get(StreamsConfig.producerPrefix(producerSetting));
+		return (prefixed != null) ? prefixed : config.get(producerSetting);
 	}
 
 	private static boolean is(@Nullable Object handler, Class<?> dropping) {
 		if (handler instanceof Class<?> type) {
 			return dropping.isAssignableFrom(type);
 		}
-		return handler != null && dropping.getName().equals(String.valueOf(handler).trim());
+		if (handler == null) {
+			return false;
+		}
+		String name = String.valueOf(handler).trim();
+		if (dropping.getName().equals(name)) {
+			return true;
+		}
+		try {
+			return dropping.isAssignableFrom(ClassUtils.forName(name, null));
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			// Kafka Streams reports a handler it cannot load when it starts.
+			return false;
+		}
 	}
 
 	private static String name(Object handler) {
 		return (handler instanceof Class<?> type) ? type.getName() : String.valueOf(handler).trim();
-	}
-
-	private static int number(@Nullable Object value) {
-		if (value == null) {
-			return -1;
-		}
-		try {
-			return Integer.parseInt(String.valueOf(value).trim());
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
 	}
 
 }

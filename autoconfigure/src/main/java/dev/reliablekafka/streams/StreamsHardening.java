@@ -54,16 +54,22 @@ public class StreamsHardening implements StreamsBuilderFactoryBeanConfigurer {
 	 */
 	void harden(Map<Object, Object> config, @Nullable String deadLetterTopicName) {
 		config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(this.settings.replicationFactor()));
-		config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
-				String.valueOf(this.settings.minInsyncReplicas()));
+		// A minimum the replicas cannot reach would make every write to the internal topics fail.
+		int replicas = StreamsSettings.number(config.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+		if (replicas > this.settings.minInsyncReplicas()) {
+			config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+					String.valueOf(this.settings.minInsyncReplicas()));
+		}
 		config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, this.settings.processingGuarantee());
 		if (!config.containsKey(ProducerConfig.ACKS_CONFIG)) {
 			config.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
 		}
-		if (deadLetterTopicName == null) {
+		if (!StreamsSettings.isSet(deadLetterTopicName)
+				&& !StreamsSettings.isSet(config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG))) {
+			// Blank counts as unset: Kafka Streams would send dead letters to a topic named "".
 			String deadLetterTopic = this.settings.deadLetterTopic(config);
 			if (deadLetterTopic != null) {
-				config.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
+				config.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
 			}
 		}
 		if (!config.containsKey(StreamsSettings.DEPRECATED_DESERIALIZATION_HANDLER)) {

@@ -31,11 +31,41 @@ public record StreamsSettings(int replicationFactor, int minInsyncReplicas, Stri
 	 * @return the topic, or {@code null} without an application id
 	 */
 	public @Nullable String deadLetterTopic(Map<?, ?> config) {
-		if (this.deadLetterTopic != null) {
+		if (isSet(this.deadLetterTopic)) {
 			return this.deadLetterTopic;
 		}
 		Object applicationId = config.get(StreamsConfig.APPLICATION_ID_CONFIG);
-		return (applicationId != null) ? applicationId + this.deadLetterSuffix : null;
+		return isSet(applicationId) ? applicationId + this.deadLetterSuffix : null;
+	}
+
+	/**
+	 * The dead-letter topic a Streams configuration names, whoever set it.
+	 * @param config the configuration
+	 * @param deadLetterTopicName the topic set on the factory bean, if any
+	 * @return the topic, or {@code null} when none is set
+	 */
+	public static @Nullable String configuredDeadLetterTopic(Map<?, ?> config, @Nullable String deadLetterTopicName) {
+		if (isSet(deadLetterTopicName)) {
+			return deadLetterTopicName;
+		}
+		Object configured = config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+		return isSet(configured) ? String.valueOf(configured).trim() : null;
+	}
+
+	static boolean isSet(@Nullable Object value) {
+		return value != null && !String.valueOf(value).isBlank();
+	}
+
+	static int number(@Nullable Object value) {
+		if (value == null) {
+			return -1;
+		}
+		try {
+			return Integer.parseInt(String.valueOf(value).trim());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 }

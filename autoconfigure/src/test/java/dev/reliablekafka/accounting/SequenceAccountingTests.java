@@ -59,6 +59,23 @@ class SequenceAccountingTests {
 	}
 
 	@Test
+	void whenAPartitionComesBackAndIsReadAgainThenItsGapsAreNotCountedTwice() {
+		poll("p1", 3000);
+		poll("p1", 3001);
+		poll("p1", 3005);
+		assertThat(this.counts.lost).isEqualTo(3003);
+		this.accounting.forget(List.of(new TopicPartition("orders", 0)));
+		this.offset = 0;
+		poll("p1", 3000);
+		poll("p1", 3001);
+		poll("p1", 3005);
+		assertThat(this.counts.lost).isEqualTo(3003);
+		poll("p1", 3008);
+		assertThat(this.counts.lost).isEqualTo(3005);
+		assertThat(this.counts.duplicates).isZero();
+	}
+
+	@Test
 	void whenASequenceIsSeenAtANewOffsetThenItIsADuplicate() {
 		poll("p1", 0);
 		poll("p1", 1);

@@ -50,7 +50,7 @@ class ChaosCampaignScenarioTests {
 
 	private static final long SEED = Long.getLong("chaos.seed", 20261201L);
 
-	private static final int FAULTS = Integer.getInteger("chaos.faults", 14);
+	private static final int FAULTS = Integer.getInteger("chaos.faults", 12);
 
 	private static final int RATE = Integer.getInteger("chaos.rate", 250);
 

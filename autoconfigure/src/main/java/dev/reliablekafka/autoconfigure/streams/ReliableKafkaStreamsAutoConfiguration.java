@@ -40,7 +40,9 @@ import org.springframework.kafka.config.KafkaStreamsConfiguration;
  * @author Reliable Kafka team
  */
 @AutoConfiguration(after = { KafkaAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class })
-@ConditionalOnClass({ StreamsBuilder.class, KafkaStreamsConfiguration.class })
+// Kafka Streams 4.1+ (KIP-1034): older handlers ignore errors.dead.letter.queue.topic.name.
+@ConditionalOnClass(value = { StreamsBuilder.class, KafkaStreamsConfiguration.class },
+		name = "org.apache.kafka.streams.errors.DeserializationExceptionHandler$Response")
 @ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ReliableKafkaProperties.class)
 public final class ReliableKafkaStreamsAutoConfiguration {
@@ -83,8 +85,8 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 		KafkaStreamsConfiguration configuration = beanFactory.getBean(
 				KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME, KafkaStreamsConfiguration.class);
 		Map<Object, Object> config = configuration.asProperties();
-		Object configured = config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-		String name = (configured != null) ? String.valueOf(configured) : settings.deadLetterTopic(config);
+		String configured = StreamsSettings.configuredDeadLetterTopic(config, null);
+		String name = (configured != null) ? configured : settings.deadLetterTopic(config);
 		if (name == null) {
 			throw new IllegalStateException("Kafka Streams configuration '"
 					+ KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME + "' has no "

@@ -16,6 +16,7 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.KStream;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -123,6 +124,63 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void aBlankDeadLetterTopicCountsAsUnset() {
+		this.contextRunner.withPropertyValues("spring.kafka.streams.properties[errors.dead.letter.queue.topic.name]= ")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(streamsConfig(context.getBean(StreamsBuilderFactoryBean.class)))
+					.containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "orders-dlt");
+				assertThat(context.getBean(NewTopic.class).name()).isEqualTo("orders-dlt");
+			});
+	}
+
+	@Test
+	void internalTopicsWithFewerReplicasThanTheMinimumGetNoMinimum() {
+		this.contextRunner
+			.withPropertyValues("spring.kafka.streams.replication-factor=2",
+					"reliable.kafka.guard.allow-under-replicated-streams-topics=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(streamsConfig(context.getBean(StreamsBuilderFactoryBean.class)))
+					.containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 2)
+					.doesNotContainKey("topic.min.insync.replicas");
+			});
+	}
+
+	@Test
+	void theProducersPrefixedAcksWinOverThePlainOne() {
+		this.contextRunner
+			.withPropertyValues("spring.kafka.streams.properties[acks]=1",
+					"spring.kafka.streams.properties[producer.acks]=all")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aSubclassOfADroppingHandlerNamedByClassIsFound() {
+		this.contextRunner
+			.withPropertyValues("reliable.kafka.streams.enabled=false",
+					"spring.kafka.streams.properties[processing.exception.handler]="
+							+ QuietlyContinuing.class.getName())
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
+						(ex) -> assertThat(ex.getViolations()).singleElement()
+							.satisfies((violation) -> assertThat(violation.hazard())
+								.isEqualTo(Hazard.STREAMS_DROPPING_HANDLER))));
+	}
+
+	@Test
+	void withoutKafkaStreamsOnTheClassPathNothingOfItIsConfigured() {
+		new ApplicationContextRunner().withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
+			.withClassLoader(new FilteredClassLoader(StreamsBuilder.class))
+			.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1", "reliable.kafka.audit.mode=off",
+					"reliable.kafka.monitor.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(StreamsGuard.class)
+				.doesNotHaveBean(StreamsHardening.class));
+	}
+
+	@Test
 	void withTheHardeningOffNothingIsFilledIn() {
 		this.contextRunner.withPropertyValues("reliable.kafka.streams.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed().doesNotHaveBean(StreamsHardening.class).doesNotHaveBean(NewTopic.class);
@@ -145,6 +203,10 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 
 	private static Properties streamsConfig(StreamsBuilderFactoryBean factoryBean) {
 		return factoryBean.getStreamsConfiguration();
+	}
+
+	public static class QuietlyContinuing extends LogAndContinueProcessingExceptionHandler {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
