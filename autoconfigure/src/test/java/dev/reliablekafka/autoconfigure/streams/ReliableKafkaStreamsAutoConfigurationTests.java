@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -81,23 +82,13 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 	@Test
 	void weakAcksOnTheStreamsProducerStopStartup() {
 		this.contextRunner.withPropertyValues("spring.kafka.streams.properties[producer.acks]=1")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
-						(ex) -> assertThat(ex.getViolations()).singleElement()
-							.satisfies((violation) -> assertThat(violation.hazard()).isEqualTo(Hazard.WEAK_ACKS))));
+			.run((context) -> assertStoppedBy(context, Hazard.WEAK_ACKS));
 	}
 
 	@Test
 	void internalTopicsWithOneReplicaStopStartupUnlessAccepted() {
-		this.contextRunner.withPropertyValues("spring.kafka.streams.replication-factor=1").run((context) -> {
-			assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
-						(ex) -> assertThat(ex.getViolations()).singleElement()
-							.satisfies((violation) -> assertThat(violation.hazard())
-								.isEqualTo(Hazard.STREAMS_INTERNAL_TOPIC_REPLICATION)));
-		});
+		this.contextRunner.withPropertyValues("spring.kafka.streams.replication-factor=1")
+			.run((context) -> assertStoppedBy(context, Hazard.STREAMS_INTERNAL_TOPIC_REPLICATION));
 		this.contextRunner
 			.withPropertyValues("spring.kafka.streams.replication-factor=1",
 					"reliable.kafka.guard.allow-under-replicated-streams-topics=true")
@@ -110,12 +101,7 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 			.withPropertyValues("reliable.kafka.streams.enabled=false",
 					"spring.kafka.streams.properties[deserialization.exception.handler]="
 							+ LogAndContinueExceptionHandler.class.getName())
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
-						(ex) -> assertThat(ex.getViolations()).singleElement()
-							.satisfies((violation) -> assertThat(violation.hazard())
-								.isEqualTo(Hazard.STREAMS_DROPPING_HANDLER))));
+			.run((context) -> assertStoppedBy(context, Hazard.STREAMS_DROPPING_HANDLER));
 		// With the hardening on, the same handler writes to the dead-letter topic first.
 		this.contextRunner
 			.withPropertyValues("spring.kafka.streams.properties[deserialization.exception.handler]="
@@ -161,12 +147,7 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 			.withPropertyValues("reliable.kafka.streams.enabled=false",
 					"spring.kafka.streams.properties[processing.exception.handler]="
 							+ QuietlyContinuing.class.getName())
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
-						(ex) -> assertThat(ex.getViolations()).singleElement()
-							.satisfies((violation) -> assertThat(violation.hazard())
-								.isEqualTo(Hazard.STREAMS_DROPPING_HANDLER))));
+			.run((context) -> assertStoppedBy(context, Hazard.STREAMS_DROPPING_HANDLER));
 	}
 
 	@Test
@@ -199,6 +180,14 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 				assertThat(context).hasNotFailed().doesNotHaveBean(NewTopic.class);
 				assertThat(context.getBean(StreamsGuard.class).findViolations()).isEmpty();
 			});
+	}
+
+	private static void assertStoppedBy(AssertableApplicationContext context, Hazard hazard) {
+		assertThat(context).getFailure()
+			.rootCause()
+			.isInstanceOfSatisfying(UnsafeKafkaConfigurationException.class,
+					(ex) -> assertThat(ex.getViolations()).singleElement()
+						.satisfies((violation) -> assertThat(violation.hazard()).isEqualTo(hazard)));
 	}
 
 	private static Properties streamsConfig(StreamsBuilderFactoryBean factoryBean) {
