@@ -157,6 +157,15 @@ final class SequenceLedger {
 
 	private static void readAll(KafkaTestCluster cluster, String topic, String isolationLevel,
 			Consumer<byte[]> values) {
+		readRecords(cluster, topic, isolationLevel, (record) -> values.accept(record.value()));
+	}
+
+	/**
+	 * Read every record of a topic with the given isolation level, from the beginning to the
+	 * end it has now.
+	 */
+	static void readRecords(KafkaTestCluster cluster, String topic, String isolationLevel,
+			Consumer<ConsumerRecord<byte[], byte[]>> records) {
 		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
 				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
 				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
@@ -170,9 +179,7 @@ final class SequenceLedger {
 			Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
 			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
 			while (!reached(consumer, end) && System.nanoTime() < deadline) {
-				for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-					values.accept(record.value());
-				}
+				consumer.poll(Duration.ofMillis(500)).forEach(records);
 			}
 			if (!reached(consumer, end)) {
 				throw new IllegalStateException("Could not read " + topic + " to its end " + end);

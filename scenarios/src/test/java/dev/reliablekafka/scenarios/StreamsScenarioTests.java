@@ -18,16 +18,12 @@ import dev.reliablekafka.testkit.WithKafkaCluster;
 import dev.reliablekafka.testkit.chaos.ApplicationProcess;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.Test;
@@ -121,14 +117,14 @@ class StreamsScenarioTests {
 		}
 		int[] seen = new int[PARSED];
 		int read = 0;
-		for (ConsumerRecord<String, byte[]> record : read(cluster, out)) {
+		for (ConsumerRecord<byte[], byte[]> record : read(cluster, out)) {
 			seen[Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8))]++;
 			read++;
 		}
 		List<String> deadLetters = new ArrayList<>();
 		String deadLetterTopic = id + "-dlt";
 		if (exists(cluster, deadLetterTopic)) {
-			for (ConsumerRecord<String, byte[]> record : read(cluster, deadLetterTopic)) {
+			for (ConsumerRecord<byte[], byte[]> record : read(cluster, deadLetterTopic)) {
 				String value = new String(record.value(), StandardCharsets.UTF_8);
 				deadLetters.add(value);
 				seen[Integer.parseInt(value.substring("poison-".length()))]++;
@@ -179,9 +175,9 @@ class StreamsScenarioTests {
 			application.close();
 		}
 		Map<String, Long> counts = new HashMap<>();
-		List<ConsumerRecord<String, byte[]>> updates = read(cluster, out);
-		for (ConsumerRecord<String, byte[]> record : updates) {
-			counts.put(record.key(), ByteBuffer.wrap(record.value()).getLong());
+		List<ConsumerRecord<byte[], byte[]>> updates = read(cluster, out);
+		for (ConsumerRecord<byte[], byte[]> record : updates) {
+			counts.put(new String(record.key(), StandardCharsets.UTF_8), ByteBuffer.wrap(record.value()).getLong());
 		}
 		return new Counted(counts, updates.size());
 	}
@@ -203,28 +199,9 @@ class StreamsScenarioTests {
 	/**
 	 * Every committed record of a topic, read to the end it has now.
 	 */
-	private static List<ConsumerRecord<String, byte[]>> read(KafkaTestCluster cluster, String topic) {
-		List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-						ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-						"read_committed"),
-				new StringDeserializer(), new ByteArrayDeserializer())) {
-			List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
-				.stream()
-				.map((info) -> new TopicPartition(topic, info.partition()))
-				.toList();
-			consumer.assign(partitions);
-			consumer.seekToBeginning(partitions);
-			Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-			while (!end.entrySet().stream().allMatch((entry) -> consumer.position(entry.getKey()) >= entry.getValue())) {
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("Could not read " + topic + " to its end " + end);
-				}
-				consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-			}
-		}
+	private static List<ConsumerRecord<byte[], byte[]>> read(KafkaTestCluster cluster, String topic) {
+		List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+		SequenceLedger.readRecords(cluster, topic, "read_committed", records::add);
 		return records;
 	}
 
