@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -381,6 +382,22 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 	 */
 	public record Usage(Collection<String> topics, Set<String> readTopics, Set<String> writeTopics,
 			Set<String> groups) {
+
+		/**
+		 * Return this usage together with another.
+		 * @param other what else the application uses
+		 * @return both
+		 */
+		public Usage and(Usage other) {
+			return new Usage(union(this.topics, other.topics), union(this.readTopics, other.readTopics),
+					union(this.writeTopics, other.writeTopics), union(this.groups, other.groups));
+		}
+
+		private static Set<String> union(Collection<String> first, Collection<String> second) {
+			Set<String> all = new LinkedHashSet<>(first);
+			all.addAll(second);
+			return all;
+		}
 
 		Usage without(Collection<String> excluded) {
 			Set<String> remaining = new TreeSet<>(this.topics);

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -44,12 +45,17 @@ public final class ReliableKafkaAuditAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TopicDurabilityAudit reliableKafkaTopicDurabilityAudit(KafkaAdmin kafkaAdmin, ListableBeanFactory beanFactory,
-			ReliableKafkaProperties properties) {
+			ReliableKafkaProperties properties, ObjectProvider<TopicDurabilityAudit.UsageSource> otherUsage) {
 		ReliableKafkaProperties.Audit audit = properties.getAudit();
 		TopicDurabilityAudit.AdminFactory admins = () -> AdminClients.create(kafkaAdmin, audit.getTimeout(), null);
 		ReliableKafkaProperties.DeadLetter deadLetter = properties.getErrorHandling().getDeadLetter();
 		@Nullable String deadLetterSuffix = deadLetter.isEnabled() ? deadLetter.getTopicSuffix() : null;
-		return new TopicDurabilityAudit(admins, () -> usage(beanFactory, audit, properties.getTopics(), deadLetterSuffix),
+		// Other auto-configurations add what they know the application uses (Kafka Streams topologies).
+		TopicDurabilityAudit.UsageSource usage = () -> otherUsage.orderedStream()
+			.map(TopicDurabilityAudit.UsageSource::usage)
+			.reduce(usage(beanFactory, audit, properties.getTopics(), deadLetterSuffix),
+					TopicDurabilityAudit.Usage::and);
+		return new TopicDurabilityAudit(admins, usage,
 				new TopicDurabilityAudit.Settings(TopicDurabilityAudit.Mode.valueOf(audit.getMode().name()),
 						audit.getMinReplicationFactor(), audit.getMinInsyncReplicas(), audit.getTimeout(),
 						audit.getExcludeTopics(), audit.isCheckPermissions()));

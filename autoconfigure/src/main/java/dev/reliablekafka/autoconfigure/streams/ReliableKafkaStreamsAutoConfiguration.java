@@ -10,6 +10,7 @@ import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
 import dev.reliablekafka.streams.StreamsGuard;
 import dev.reliablekafka.streams.StreamsHardening;
 import dev.reliablekafka.streams.StreamsSettings;
+import dev.reliablekafka.streams.StreamsTopicUsage;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -35,7 +36,7 @@ import org.springframework.kafka.config.KafkaStreamsConfiguration;
  * of Kafka Streams applications ({@code @EnableKafkaStreams}): the settings they leave unset
  * filled in with ones that lose nothing and the application's dead-letter topic declared
  * (unless {@code reliable.kafka.streams.enabled=false}), the startup guard over their
- * settings, and their health.
+ * settings, their topics in the durability audit, and their health.
  *
  * @author Reliable Kafka team
  */
@@ -71,6 +72,12 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 	StreamsGuard reliableKafkaStreamsGuard(ListableBeanFactory beanFactory, KafkaConfigurationGuard guard,
 			ReliableKafkaProperties properties) {
 		return new StreamsGuard(beanFactory, guard, properties.getAudit().getMinReplicationFactor());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StreamsTopicUsage reliableKafkaStreamsTopicUsage(ListableBeanFactory beanFactory) {
+		return new StreamsTopicUsage(beanFactory);
 	}
 
 	/**

@@ -7,15 +7,25 @@ import dev.reliablekafka.audit.TopicFinding;
 import dev.reliablekafka.audit.UndurableTopicException;
 import dev.reliablekafka.autoconfigure.KafkaTestBroker;
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
+import dev.reliablekafka.streams.StreamsTopicUsage;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,6 +114,29 @@ class ReliableKafkaAuditAutoConfigurationTests {
 	}
 
 	@Test
+	void aStreamsApplicationsSourceSinkAndLeftOverInternalTopicsAreAudited() {
+		String application = this.topic + "-app";
+		String changelog = application + "-counts-changelog";
+		// A changelog an earlier run left with one replica; the output topic is not there yet.
+		KafkaTestBroker.createTopics(1, this.topic, changelog);
+		ApplicationContextRunner streams = this.contextRunner.withUserConfiguration(CountingTopology.class)
+			.withPropertyValues("spring.kafka.streams.application-id=" + application,
+					"spring.kafka.streams.auto-startup=false", "spring.kafka.admin.auto-create=false");
+		streams.run((context) -> assertThat(findCause(context.getStartupFailure()).getFindings())
+			.extracting(TopicFinding::topic)
+			.containsOnly(this.topic, changelog));
+		streams.withPropertyValues("reliable.kafka.audit.mode=warn").run((context) -> {
+			TopicDurabilityAudit.Usage usage = context.getBean(StreamsTopicUsage.class).usage();
+			assertThat(usage.readTopics()).containsExactly(this.topic);
+			assertThat(usage.writeTopics()).containsExactlyInAnyOrder(this.topic + "-out", application + "-dlt");
+			// Internal topics carry the application id on the cluster, not in the topology.
+			assertThat(usage.topics()).contains(changelog, application + "-rekeyed-repartition")
+				.doesNotContain("rekeyed-repartition");
+			assertThat(usage.groups()).containsExactly(application);
+		});
+	}
+
+	@Test
 	void whenStarterIsDisabledThenNothingIsAudited() {
 		this.contextRunner.withPropertyValues("reliable.kafka.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(TopicDurabilityAudit.class));
@@ -116,6 +149,24 @@ class ReliableKafkaAuditAutoConfigurationTests {
 		}
 		assertThat(cause).as("startup failure caused by the audit").isInstanceOf(UndurableTopicException.class);
 		return (UndurableTopicException) cause;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableKafkaStreams
+	static class CountingTopology {
+
+		@Bean
+		KStream<String, String> counting(StreamsBuilder builder, @Value("${test.topic}") String topic) {
+			KStream<String, String> stream = builder.stream(topic);
+			stream.selectKey((key, value) -> value)
+				.repartition(Repartitioned.as("rekeyed"))
+				.groupByKey()
+				.count(Materialized.as("counts"))
+				.toStream()
+				.to(topic + "-out", Produced.with(Serdes.String(), Serdes.Long()));
+			return stream;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
