@@ -2,10 +2,8 @@ package dev.reliablekafka.streams;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.ThreadMetadata;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -58,7 +56,7 @@ public class ReliableKafkaStreamsHealthIndicator extends AbstractHealthIndicator
 			for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
 				threads.put(thread.threadName(), thread.threadState());
 			}
-			int configured = configuredThreads(factoryBean);
+			int configured = StreamsSettings.configuredThreads(factoryBean);
 			details.put("threads", threads);
 			details.put("configuredThreads", configured);
 			boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
@@ -76,13 +74,6 @@ public class ReliableKafkaStreamsHealthIndicator extends AbstractHealthIndicator
 		}
 		builder.status(down ? Status.DOWN : Status.UP);
 		builder.withDetail("applications", applications);
-	}
-
-	private static int configuredThreads(StreamsBuilderFactoryBean factoryBean) {
-		Properties config = factoryBean.getStreamsConfiguration();
-		Object threads = (config != null) ? config.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG) : null;
-		int configured = StreamsSettings.number(threads);
-		return (configured > 0) ? configured : 1;
 	}
 
 }

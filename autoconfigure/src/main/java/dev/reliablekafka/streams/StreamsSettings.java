@@ -1,9 +1,12 @@
 package dev.reliablekafka.streams;
 
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 
 /**
  * What the starter fills in for a Kafka Streams application.
@@ -50,6 +53,17 @@ public record StreamsSettings(int replicationFactor, int minInsyncReplicas, Stri
 		}
 		Object configured = config.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
 		return isSet(configured) ? String.valueOf(configured).trim() : null;
+	}
+
+	/**
+	 * The stream threads an application is configured to run.
+	 * @param factoryBean the application's factory bean
+	 * @return its {@code num.stream.threads}, at least one
+	 */
+	static int configuredThreads(StreamsBuilderFactoryBean factoryBean) {
+		Properties config = factoryBean.getStreamsConfiguration();
+		int configured = number((config != null) ? config.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG) : null);
+		return (configured > 0) ? configured : 1;
 	}
 
 	static boolean isSet(@Nullable Object value) {

@@ -9,8 +9,10 @@ import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
 import dev.reliablekafka.streams.StreamsGuard;
 import dev.reliablekafka.streams.StreamsHardening;
+import dev.reliablekafka.streams.StreamsMeters;
 import dev.reliablekafka.streams.StreamsSettings;
 import dev.reliablekafka.streams.StreamsTopicUsage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -36,11 +38,13 @@ import org.springframework.kafka.config.KafkaStreamsConfiguration;
  * of Kafka Streams applications ({@code @EnableKafkaStreams}): the settings they leave unset
  * filled in with ones that lose nothing and the application's dead-letter topic declared
  * (unless {@code reliable.kafka.streams.enabled=false}), the startup guard over their
- * settings, their topics in the durability audit, and their health.
+ * settings, their topics in the durability audit, their meters, and their health.
  *
  * @author Reliable Kafka team
  */
-@AutoConfiguration(after = { KafkaAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class })
+@AutoConfiguration(after = { KafkaAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class },
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 // Kafka Streams 4.1+ (KIP-1034): older handlers ignore errors.dead.letter.queue.topic.name.
 @ConditionalOnClass(value = { StreamsBuilder.class, KafkaStreamsConfiguration.class },
 		name = "org.apache.kafka.streams.errors.DeserializationExceptionHandler$Response")
@@ -101,8 +105,22 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 					+ "spring.kafka.streams.application-id or reliable.kafka.streams.dead-letter-topic");
 		}
 		NewTopic topic = new NewTopic(name, Optional.empty(), Optional.of((short) settings.replicationFactor()));
-		return topic.configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
-				String.valueOf(settings.minInsyncReplicas())));
+		// As for the internal topics: a minimum the replicas cannot reach would refuse every dead letter.
+		return (settings.replicationFactor() > settings.minInsyncReplicas()) ? topic.configs(
+				Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(settings.minInsyncReplicas()))) : topic;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	@ConditionalOnBean(MeterRegistry.class)
+	static class StreamsMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		StreamsMeters reliableKafkaStreamsMeters(MeterRegistry meterRegistry, ListableBeanFactory beanFactory) {
+			return new StreamsMeters(meterRegistry, beanFactory);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
