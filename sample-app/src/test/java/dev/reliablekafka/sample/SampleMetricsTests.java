@@ -11,12 +11,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -28,10 +35,13 @@ import static org.awaitility.Awaitility.await;
  * {@code /actuator/prometheus} scrape of the sample on its embedded three-node cluster. The
  * names are read from the files. The sample has no share-group listener, and the starter
  * registers the share-group meters per share group, so this test adds one (a queue reader of
- * the orders topic that does nothing, a nested test configuration) to scrape them honestly.
+ * the orders topic that does nothing, a nested test configuration) to scrape them honestly;
+ * so with the Kafka Streams meters, registered per Streams application (a topology that reads
+ * the orders topic and does nothing).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "spring.datasource.url=jdbc:h2:mem:metrics;DB_CLOSE_DELAY=-1")
+		properties = { "spring.datasource.url=jdbc:h2:mem:metrics;DB_CLOSE_DELAY=-1",
+				"spring.kafka.streams.application-id=sample-orders-stream" })
 @DirtiesContext
 class SampleMetricsTests {
 
@@ -90,6 +100,20 @@ class SampleMetricsTests {
 
 	private URI uri(String path) {
 		return URI.create("http://localhost:" + this.environment.getProperty("local.server.port") + path);
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	@EnableKafkaStreams
+	static class OrdersStream {
+
+		@Bean
+		KStream<byte[], byte[]> orders(StreamsBuilder builder, @Value("${sample.topic.name}") String topic) {
+			KStream<byte[], byte[]> orders = builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
+			orders.foreach((key, value) -> {
+			});
+			return orders;
+		}
+
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
