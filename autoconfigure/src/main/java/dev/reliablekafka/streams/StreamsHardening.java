@@ -10,9 +10,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.Ordered;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
-import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 
 /**
  * Fills in the settings a Kafka Streams application leaves unset with ones that lose
@@ -21,11 +19,13 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
  * {@code errors.dead.letter.queue.topic.name}, with the record's raw key and value) before
  * going on. A setting the application made is never changed; the guard judges those.
  * <p>
- * Runs after every other configurer, so that it sees what they set.
+ * {@link StreamsHardeningPostProcessor} applies it to every {@link StreamsBuilderFactoryBean},
+ * the one {@code @EnableKafkaStreams} defines and those an application builds itself, after
+ * their {@code StreamsBuilderFactoryBeanConfigurer}s, so that it sees what they set.
  *
  * @author Reliable Kafka team
  */
-public class StreamsHardening implements StreamsBuilderFactoryBeanConfigurer {
+public class StreamsHardening {
 
 	private final StreamsSettings settings;
 
@@ -37,7 +37,10 @@ public class StreamsHardening implements StreamsBuilderFactoryBeanConfigurer {
 		this.settings = settings;
 	}
 
-	@Override
+	/**
+	 * Fill in the unset settings of a Streams application.
+	 * @param factoryBean the application's factory bean
+	 */
 	public void configure(StreamsBuilderFactoryBean factoryBean) {
 		Properties config = factoryBean.getStreamsConfiguration();
 		if (config == null) {
@@ -78,11 +81,6 @@ public class StreamsHardening implements StreamsBuilderFactoryBeanConfigurer {
 		}
 		config.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
 				LogAndContinueProcessingExceptionHandler.class.getName());
-	}
-
-	@Override
-	public int getOrder() {
-		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 }

@@ -9,6 +9,7 @@ import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
 import dev.reliablekafka.streams.StreamsGuard;
 import dev.reliablekafka.streams.StreamsHardening;
+import dev.reliablekafka.streams.StreamsHardeningPostProcessor;
 import dev.reliablekafka.streams.StreamsMeters;
 import dev.reliablekafka.streams.StreamsSettings;
 import dev.reliablekafka.streams.StreamsTopicUsage;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -69,6 +71,12 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 	@ConditionalOnBean(StreamsSettings.class)
 	StreamsHardening reliableKafkaStreamsHardening(StreamsSettings settings) {
 		return new StreamsHardening(settings);
+	}
+
+	@Bean
+	static StreamsHardeningPostProcessor reliableKafkaStreamsHardeningPostProcessor(
+			ObjectProvider<StreamsHardening> hardening) {
+		return new StreamsHardeningPostProcessor(hardening);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.reliablekafka.autoconfigure.streams;
 
+import java.util.Map;
 import java.util.Properties;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
@@ -22,6 +23,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,12 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReliableKafkaStreamsAutoConfigurationTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+	private final ApplicationContextRunner withoutTopology = new ApplicationContextRunner()
 		.withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
-		.withUserConfiguration(Topology.class)
 		.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1", "spring.kafka.streams.application-id=orders",
 				"spring.kafka.streams.auto-startup=false", "spring.kafka.admin.auto-create=false",
 				"reliable.kafka.audit.mode=off", "reliable.kafka.monitor.enabled=false");
+
+	private final ApplicationContextRunner contextRunner = this.withoutTopology.withUserConfiguration(Topology.class);
 
 	@Test
 	void withOnlyAnApplicationIdTheStreamsSettingsLoseNothing() {
@@ -151,6 +154,20 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void aFactoryBeanTheApplicationBuildsItselfIsHardenedToo() {
+		this.withoutTopology.withUserConfiguration(OwnFactoryBean.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			Properties config = streamsConfig(context.getBean("&ownStreams", StreamsBuilderFactoryBean.class));
+			assertThat(config).containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3")
+				.containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+				.containsEntry("producer.acks", "all")
+				.containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "own-dlt")
+				// What the application set stays.
+				.containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+		});
+	}
+
+	@Test
 	void withoutKafkaStreamsOnTheClassPathNothingOfItIsConfigured() {
 		new ApplicationContextRunner().withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
 			.withClassLoader(new FilteredClassLoader(StreamsBuilder.class))
@@ -195,6 +212,21 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 	}
 
 	public static class QuietlyContinuing extends LogAndContinueProcessingExceptionHandler {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnFactoryBean {
+
+		@Bean
+		StreamsBuilderFactoryBean ownStreams() {
+			StreamsBuilderFactoryBean factoryBean = new StreamsBuilderFactoryBean(
+					new KafkaStreamsConfiguration(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "own",
+							StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1", StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+							2)));
+			factoryBean.setAutoStartup(false);
+			return factoryBean;
+		}
 
 	}
 
