@@ -1,15 +1,9 @@
 package dev.reliablekafka.scenarios;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import dev.reliablekafka.audit.UndurableTopicException;
 import dev.reliablekafka.testkit.KafkaNode;
@@ -82,18 +76,10 @@ class TopicDurabilityScenarioTests {
 		TopicPartition partition = new TopicPartition(topic, 0);
 		KafkaNode leader = cluster.leader(partition);
 		leader.kill();
-		deleteRecursively(leader.directory().resolve("data").resolve(topic + "-0"));
+		leader.losePartition(topic, 0);
 		cluster.restart(leader);
 		cluster.awaitFullIsr(Duration.ofSeconds(90), topic);
 		return ledger.readBack(cluster, topic);
-	}
-
-	private static void deleteRecursively(Path path) throws IOException {
-		try (Stream<Path> files = Files.walk(path)) {
-			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(file);
-			}
-		}
 	}
 
 	@Component

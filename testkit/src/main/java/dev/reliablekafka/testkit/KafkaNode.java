@@ -1,10 +1,13 @@
 package dev.reliablekafka.testkit;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One Kafka node (broker and controller) of a {@link KafkaTestCluster}, running in its own
@@ -79,6 +82,29 @@ public final class KafkaNode {
 	 */
 	public Path directory() {
 		return this.directory;
+	}
+
+	/**
+	 * Delete this node's copy of a partition, as losing its disk does. The node must be
+	 * stopped; started again, it comes back without the partition's records, and a replica
+	 * that is the partition's only one comes back empty.
+	 * @param topic the partition's topic
+	 * @param partition the partition
+	 * @throws IOException if the copy could not be deleted
+	 */
+	public void losePartition(String topic, int partition) throws IOException {
+		if (isRunning()) {
+			throw new IllegalStateException("Node " + this.id + " is running; kill or stop it first");
+		}
+		Path copy = this.directory.resolve("data").resolve(topic + "-" + partition);
+		if (!Files.exists(copy)) {
+			return;
+		}
+		try (Stream<Path> files = Files.walk(copy)) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(file);
+			}
+		}
 	}
 
 	/**
