@@ -12,8 +12,9 @@ import dev.reliablekafka.testkit.KafkaTestCluster;
 
 /**
  * Runs the benchmark suite on one real three-node cluster: producer variants, consumer
- * commit strategies, consume-and-forward, share-group listeners and startup, interleaved and repeated, then writes the medians, spreads
- * and target ratios to {@code benchmarks/target/benchmark-results.{md,csv,json}}.
+ * commit strategies, consume-and-forward, share-group listeners, Kafka Streams processing
+ * guarantees and startup, interleaved and repeated, then writes the medians, spreads and
+ * target ratios to {@code benchmarks/target/benchmark-results.{md,csv,json}}.
  *
  * @author Reliable Kafka team
  */
@@ -27,7 +28,8 @@ public final class Benchmarks {
 		int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
 		int records = Integer.parseInt(options.getOrDefault("records", "200000"));
 		Path output = Path.of(options.getOrDefault("output", "target"));
-		// Sections to run: all of them unless named, e.g. --only=forward,gate
+		// Sections to run (producer, consumer, forward, share, streams, startup, gate): all of them
+		// unless named, e.g. --only=forward,gate
 		String only = options.getOrDefault("only", "all");
 		java.util.function.Predicate<String> wanted = (section) -> "all".equals(only)
 				|| java.util.Arrays.asList(only.split(",")).contains(section);
@@ -113,6 +115,40 @@ public final class Benchmarks {
 					share.run(variant, topic, measurement);
 					log("share " + variant + " #" + repeat + ": "
 							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+				}
+			}
+			// Kafka Streams: the cost of exactly_once_v2, the starter's processing guarantee.
+			StreamsBenchmark streams = new StreamsBenchmark(cluster, records);
+			if (wanted.test("streams")) {
+				// One discarded round warms up the JIT and the transaction coordinators for every variant.
+				StreamsBenchmark streamsWarmUp = new StreamsBenchmark(cluster, Math.max(10_000, records / 10));
+				String topic = streamsWarmUp.prefill(payloads.get("json"));
+				for (StreamsBenchmark.Variant variant : StreamsBenchmark.Variant.values()) {
+					streamsWarmUp.run(variant, topic, new Measurement("warm-up", variant.label));
+				}
+			}
+			for (int repeat = 1; repeat <= (wanted.test("streams") ? repeats : 0); repeat++) {
+				String topic = streams.prefill(payloads.get("json"));
+				List<StreamsBenchmark.Variant> order = new java.util.ArrayList<>(
+						List.of(StreamsBenchmark.Variant.values()));
+				java.util.Collections.rotate(order, repeat - 1);
+				for (StreamsBenchmark.Variant variant : order) {
+					Measurement measurement = results.computeIfAbsent("streams/" + variant,
+							(key) -> new Measurement("Kafka Streams, count per key (1 KB JSON, 10,000 keys)",
+									variant.label));
+					streams.run(variant, topic, measurement);
+					log("streams " + variant + " #" + repeat + ": "
+							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+				}
+				// Each rate against the at_least_once one of the same repeat: the runs are paired.
+				double atLeastOnce = results.get("streams/" + StreamsBenchmark.Variant.BOOT).values.get("records/s")
+					.get(repeat - 1);
+				for (StreamsBenchmark.Variant variant : StreamsBenchmark.Variant.values()) {
+					if (variant != StreamsBenchmark.Variant.BOOT) {
+						Measurement measurement = results.get("streams/" + variant);
+						measurement.add(StreamsBenchmark.RATIO,
+								measurement.values.get("records/s").get(repeat - 1) / atLeastOnce);
+					}
 				}
 			}
 			StartupBenchmark startup = new StartupBenchmark(cluster);
