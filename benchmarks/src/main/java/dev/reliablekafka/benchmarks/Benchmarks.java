@@ -106,16 +106,9 @@ public final class Benchmarks {
 			}
 			for (int repeat = 1; repeat <= (wanted.test("share") ? repeats : 0); repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
-				// The order rotates, so that no variant always reads first after the prefill.
-				List<ShareBenchmark.Variant> order = new java.util.ArrayList<>(List.of(ShareBenchmark.Variant.values()));
-				java.util.Collections.rotate(order, repeat - 1);
-				for (ShareBenchmark.Variant variant : order) {
-					Measurement measurement = results.computeIfAbsent("share/" + variant,
-							(key) -> new Measurement("share group (queue), trivial handler", variant.label));
-					share.run(variant, topic, measurement);
-					log("share " + variant + " #" + repeat + ": "
-							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
-				}
+				rotated(ShareBenchmark.Variant.values(), repeat, "share", "share group (queue), trivial handler",
+						(variant) -> variant.label, (variant, measurement) -> share.run(variant, topic, measurement),
+						results);
 			}
 			// Kafka Streams: the cost of exactly_once_v2, the starter's processing guarantee.
 			StreamsBenchmark streams = new StreamsBenchmark(cluster, records);
@@ -129,17 +122,9 @@ public final class Benchmarks {
 			}
 			for (int repeat = 1; repeat <= (wanted.test("streams") ? repeats : 0); repeat++) {
 				String topic = streams.prefill(payloads.get("json"));
-				List<StreamsBenchmark.Variant> order = new java.util.ArrayList<>(
-						List.of(StreamsBenchmark.Variant.values()));
-				java.util.Collections.rotate(order, repeat - 1);
-				for (StreamsBenchmark.Variant variant : order) {
-					Measurement measurement = results.computeIfAbsent("streams/" + variant,
-							(key) -> new Measurement("Kafka Streams, count per key (1 KB JSON, 10,000 keys)",
-									variant.label));
-					streams.run(variant, topic, measurement);
-					log("streams " + variant + " #" + repeat + ": "
-							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
-				}
+				rotated(StreamsBenchmark.Variant.values(), repeat, "streams",
+						"Kafka Streams, count per key (1 KB JSON, 10,000 keys)", (variant) -> variant.label,
+						(variant, measurement) -> streams.run(variant, topic, measurement), results);
 				// Each rate against the at_least_once one of the same repeat: the runs are paired.
 				double atLeastOnce = results.get("streams/" + StreamsBenchmark.Variant.BOOT).values.get("records/s")
 					.get(repeat - 1);
@@ -193,6 +178,36 @@ public final class Benchmarks {
 		}
 		return (Math.abs(value) >= 100) ? String.format(Locale.ROOT, "%,.0f", value)
 				: String.format(Locale.ROOT, "%.2f", value);
+	}
+
+	/**
+	 * Run one repeat of a section's variants on the same input, in an order rotated by the
+	 * repeat, so that no variant always reads first after the prefill.
+	 */
+	private static <V extends Enum<V>> void rotated(V[] variants, int repeat, String section, String table,
+			java.util.function.Function<V, String> label, VariantRun<V> run, Map<String, Measurement> results)
+			throws Exception {
+		List<V> order = new java.util.ArrayList<>(List.of(variants));
+		java.util.Collections.rotate(order, repeat - 1);
+		for (V variant : order) {
+			Measurement measurement = results.computeIfAbsent(section + "/" + variant,
+					(key) -> new Measurement(table, label.apply(variant)));
+			run.run(variant, measurement);
+			log(section + " " + variant + " #" + repeat + ": "
+					+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+		}
+	}
+
+	/**
+	 * One variant's run of a benchmark section.
+	 *
+	 * @param <V> the section's variants
+	 */
+	@FunctionalInterface
+	private interface VariantRun<V> {
+
+		void run(V variant, Measurement measurement) throws Exception;
+
 	}
 
 	private static void log(String message) {
