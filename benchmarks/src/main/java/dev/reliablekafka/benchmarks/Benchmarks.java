@@ -69,6 +69,12 @@ public final class Benchmarks {
 			ConsumerCrash crash = new ConsumerCrash(cluster, records, output);
 			for (int repeat = 1; repeat <= (wanted.test("consumer") ? repeats : 0); repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
+				Measurement raw = results.computeIfAbsent("consumer/RAW_CLIENT",
+						(key) -> new Measurement("consumer, trivial handler",
+								"raw KafkaConsumer poll loop, starter's settings, a sync commit per poll (the ceiling)"));
+				consumer.runRaw(topic, raw);
+				log("consumer RAW_CLIENT #" + repeat + ": " + format(raw.values.get("records/s").get(repeat - 1))
+						+ " records/s");
 				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {
 					Measurement measurement = results.computeIfAbsent("consumer/" + variant,
 							(key) -> new Measurement("consumer, trivial handler", variant.label));

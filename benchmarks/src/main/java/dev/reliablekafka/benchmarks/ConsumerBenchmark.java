@@ -1,7 +1,9 @@
 package dev.reliablekafka.benchmarks;
 
 import java.nio.MappedByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -9,20 +11,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
  * Consumes the same records with a trivial handler under each commit strategy, counting
- * commits. {@link ConsumerCrash} measures what each strategy redelivers after a
+ * commits, and with a plain {@code KafkaConsumer} poll loop as the ceiling. {@link ConsumerCrash} measures what each strategy redelivers after a
  * {@code kill -9}.
  *
  * @author Reliable Kafka team
@@ -122,6 +129,58 @@ final class ConsumerBenchmark {
 			measurement.add("records/s", records / seconds);
 			measurement.add("commits/s", CommitCounter.commits.get() / seconds);
 			measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+		}
+	}
+
+	/**
+	 * Read the records with a plain {@code KafkaConsumer} with the starter's consumer
+	 * settings, the same trivial handler and a synchronous commit after each poll's records:
+	 * what the client itself can do, the ceiling the starter's consumer is compared with.
+	 */
+	void runRaw(String topic, Measurement measurement) throws Exception {
+		Map<String, Object> settings = new HashMap<>(starterSettings());
+		settings.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + System.nanoTime());
+		settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+		settings.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, CommitCounter.class.getName());
+		expect(this.records);
+		CommitCounter.commits.set(0);
+		Resources.Snapshot before = Resources.snapshot();
+		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
+				new ByteArrayDeserializer())) {
+			consumer.subscribe(List.of(topic));
+			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+			while (done.getCount() > 0) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("The raw consumer did not consume " + this.records
+							+ " records in 10 minutes");
+				}
+				ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+				records.forEach(ConsumerBenchmark::record);
+				if (!records.isEmpty()) {
+					consumer.commitSync();
+				}
+			}
+		}
+		long elapsed = System.nanoTime() - firstAt;
+		Resources.Snapshot after = Resources.snapshot();
+		double seconds = elapsed / 1e9;
+		measurement.add("records/s", this.records / seconds);
+		measurement.add("commits/s", CommitCounter.commits.get() / seconds);
+		measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+	}
+
+	/**
+	 * The consumer settings the starter gives an application, without the group and the
+	 * interceptors each run sets.
+	 */
+	private Map<String, Object> starterSettings() {
+		try (ConfigurableApplicationContext context = BenchmarkApplication.start(this.cluster.bootstrapServers(),
+				new Class<?>[0], List.of("reliable.kafka.audit.mode=off", "reliable.kafka.monitor.enabled=false"))) {
+			Map<String, Object> settings = new HashMap<>(
+					context.getBean(ConsumerFactory.class).getConfigurationProperties());
+			settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+			settings.remove(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
+			return settings;
 		}
 	}
 

@@ -17,15 +17,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Sends the same records through {@code KafkaTemplate} with each configuration, and through
- * Kafka's own {@code ProducerPerformance} tool with the starter's exact client settings.
+ * Sends the same records through {@code KafkaTemplate} with each configuration, through
+ * Kafka's own {@code ProducerPerformance} tool with the starter's exact client settings, and
+ * through a plain {@code KafkaProducer} with those settings in this JVM, warmed up the same
+ * way: what the client itself can do, the ceiling the starter is compared with.
  *
  * @author Reliable Kafka team
  */
@@ -49,7 +54,9 @@ final class ProducerBenchmark {
 
 		STARTER_BUFFER_64MB("starter, buffer.memory 64MB (Kafka's is 32MB)", "spring.kafka.producer.buffer-memory=64MB"),
 
-		KAFKA_TOOL("Kafka ProducerPerformance, starter's settings");
+		KAFKA_TOOL("Kafka ProducerPerformance, starter's settings"),
+
+		RAW_CLIENT("raw KafkaProducer in this JVM, starter's settings (the ceiling)");
 
 		final String label;
 
@@ -84,6 +91,10 @@ final class ProducerBenchmark {
 			runTool(topic, payloadName, payloads, measurement);
 			return;
 		}
+		if (variant == Variant.RAW_CLIENT) {
+			runRaw(topic, payloads, measurement);
+			return;
+		}
 		List<String> properties = new ArrayList<>(variant.properties);
 		properties.add("spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.ByteArraySerializer");
 		properties.add("reliable.kafka.audit.mode=off");
@@ -92,34 +103,70 @@ final class ProducerBenchmark {
 				new Class<?>[0], properties)) {
 			@SuppressWarnings("unchecked")
 			KafkaTemplate<Object, byte[]> template = context.getBean(KafkaTemplate.class);
-			// Warm up: metadata, connections, JIT of the send path.
-			for (int i = 0; i < 2000; i++) {
-				template.send(topic, payloads[i % payloads.length]);
-			}
-			template.flush();
-			Resources.Snapshot before = Resources.snapshot();
-			long[] latencies = new long[this.records];
-			List<CompletableFuture<?>> sends = new ArrayList<>(this.records);
-			long start = System.nanoTime();
-			for (int i = 0; i < this.records; i++) {
-				int index = i;
-				long sentAt = System.nanoTime();
-				sends.add(template.send(topic, payloads[i % payloads.length])
-					.whenComplete((result, failure) -> latencies[index] = System.nanoTime() - sentAt));
-			}
-			template.flush();
-			CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-			long elapsed = System.nanoTime() - start;
-			Resources.Snapshot after = Resources.snapshot();
-			Arrays.sort(latencies);
-			double seconds = elapsed / 1e9;
-			measurement.add("records/s", this.records / seconds);
-			measurement.add("MB/s", this.records * (double) Payloads.SIZE / seconds / (1024 * 1024));
-			measurement.add("p50 ms", latencies[latencies.length / 2] / 1e6);
-			measurement.add("p99 ms", latencies[(int) (latencies.length * 0.99)] / 1e6);
-			measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
-			measurement.add("peak heap MB", after.peakHeapBytes() / (1024.0 * 1024));
+			time((payload, done) -> template.send(topic, payload).whenComplete((result, failure) -> done.run()),
+					template::flush, payloads, measurement);
 		}
+	}
+
+	/**
+	 * A plain {@code KafkaProducer} with the starter's settings, timed the same way.
+	 */
+	private void runRaw(String topic, byte[][] payloads, Measurement measurement) throws Exception {
+		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(starterSettings(), new ByteArraySerializer(),
+				new ByteArraySerializer())) {
+			time((payload, done) -> {
+				CompletableFuture<Void> sent = new CompletableFuture<>();
+				producer.send(new ProducerRecord<>(topic, payload), (metadata, failure) -> {
+					done.run();
+					sent.complete(null);
+				});
+				return sent;
+			}, producer::flush, payloads, measurement);
+		}
+	}
+
+	/**
+	 * Warm a sender up, then send every record as fast as it takes them, timing each from
+	 * {@code send()} to its acknowledgment.
+	 */
+	private void time(Sender sender, Runnable flush, byte[][] payloads, Measurement measurement) throws Exception {
+		// Warm up: metadata, connections, JIT of the send path.
+		for (int i = 0; i < 2000; i++) {
+			sender.send(payloads[i % payloads.length], () -> {
+			});
+		}
+		flush.run();
+		Resources.Snapshot before = Resources.snapshot();
+		long[] latencies = new long[this.records];
+		List<CompletableFuture<?>> sends = new ArrayList<>(this.records);
+		long start = System.nanoTime();
+		for (int i = 0; i < this.records; i++) {
+			int index = i;
+			long sentAt = System.nanoTime();
+			sends.add(sender.send(payloads[i % payloads.length], () -> latencies[index] = System.nanoTime() - sentAt));
+		}
+		flush.run();
+		CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+		long elapsed = System.nanoTime() - start;
+		Resources.Snapshot after = Resources.snapshot();
+		Arrays.sort(latencies);
+		double seconds = elapsed / 1e9;
+		measurement.add("records/s", this.records / seconds);
+		measurement.add("MB/s", this.records * (double) Payloads.SIZE / seconds / (1024 * 1024));
+		measurement.add("p50 ms", latencies[latencies.length / 2] / 1e6);
+		measurement.add("p99 ms", latencies[(int) (latencies.length * 0.99)] / 1e6);
+		measurement.add("CPU s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+		measurement.add("peak heap MB", after.peakHeapBytes() / (1024.0 * 1024));
+	}
+
+	/**
+	 * Sends one record; {@code acknowledged} runs once the broker acknowledged it.
+	 */
+	@FunctionalInterface
+	private interface Sender {
+
+		CompletableFuture<?> send(byte[] payload, Runnable acknowledged);
+
 	}
 
 	/**

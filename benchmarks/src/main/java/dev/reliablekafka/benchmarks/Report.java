@@ -95,6 +95,10 @@ final class Report {
 				rate("producer/json/BOOT_ACKS_1"), 1.0));
 		targets.add(Target.ratio("starter producer ≥ 0.90× Kafka's tool, same settings (JSON)",
 				rate("producer/json/STARTER"), rate("producer/json/KAFKA_TOOL"), 0.9));
+		targets.add(Target.ratio("starter producer ≥ 0.95× raw KafkaProducer, same settings (JSON)",
+				rate("producer/json/STARTER"), rate("producer/json/RAW_CLIENT"), 0.95));
+		targets.add(Target.ratio("starter consumer ≥ 0.90× raw KafkaConsumer loop, same settings",
+				rate("consumer/STARTER"), rate("consumer/RAW_CLIENT"), 0.9));
 		targets.add(Target.ratio("starter consumer ≥ 0.8× Boot BATCH", rate("consumer/STARTER"),
 				rate("consumer/BOOT_BATCH"), 0.8));
 		targets.add(Target.ratio("starter consumer ≥ 5× per-record sync commit", rate("consumer/STARTER"),
