@@ -57,7 +57,7 @@ public class StreamsHardening {
 	 */
 	void harden(Map<Object, Object> config, @Nullable String deadLetterTopicName) {
 		config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(this.settings.replicationFactor()));
-		// A minimum the replicas cannot reach would make every write to the internal topics fail.
+		// With as many in sync as there are replicas, one broker down would block every write.
 		int replicas = StreamsSettings.number(config.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
 		if (replicas > this.settings.minInsyncReplicas()) {
 			config.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),

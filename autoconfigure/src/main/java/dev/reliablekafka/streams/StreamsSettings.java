@@ -1,8 +1,11 @@
 package dev.reliablekafka.streams;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +42,18 @@ public record StreamsSettings(int replicationFactor, int minInsyncReplicas, Stri
 		}
 		Object applicationId = config.get(StreamsConfig.APPLICATION_ID_CONFIG);
 		return isSet(applicationId) ? applicationId + this.deadLetterSuffix : null;
+	}
+
+	/**
+	 * Declare a dead-letter topic with the internal topics' replication.
+	 * @param name the topic
+	 * @return its declaration
+	 */
+	public NewTopic deadLetterTopicDeclaration(String name) {
+		NewTopic topic = new NewTopic(name, Optional.empty(), Optional.of((short) this.replicationFactor));
+		// As for the internal topics: with as many in sync as replicas, one broker down refuses every dead letter.
+		return (this.replicationFactor > this.minInsyncReplicas) ? topic.configs(
+				Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(this.minInsyncReplicas))) : topic;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.reliablekafka.streams;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -16,29 +17,41 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 /**
  * The topics of the Kafka Streams applications, for the durability audit: the topics their
  * topologies read (source topics) and write (sink topics and the dead-letter topic), their
- * repartition topics and the changelogs of their state stores. Spring Kafka builds each
- * topology when every singleton exists, so it is known before any application starts.
+ * repartition and foreign-key join topics, and the changelogs their state stores may have
+ * (a store without logging, or a table read from its source topic, has none, and is skipped
+ * as a topic that does not exist). Spring Kafka builds each topology when every singleton
+ * exists, so it is known before any application starts.
  * <p>
  * An internal topic that does not exist yet is created by Kafka Streams with the
  * application's {@code replication.factor}, which the {@link StreamsGuard} judges; one
  * left by an earlier run with fewer replicas is what the audit finds here. Topics chosen
  * per record (a {@code TopicNameExtractor}) and topics subscribed by pattern are not
- * known, so not audited.
+ * known, so not audited. Internal topics are left out when the application accepted fewer
+ * replicas for them ({@code reliable.kafka.guard.allow-under-replicated-streams-topics}).
  *
  * @author Reliable Kafka team
  */
 public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 
-	private static final String REPARTITION = "-repartition";
+	/**
+	 * How the names of internal topics end: repartition topics, and a foreign-key join's
+	 * subscription topics ({@code -subscription-registration-topic},
+	 * {@code -subscription-response-topic}).
+	 */
+	private static final List<String> INTERNAL_SUFFIXES = List.of("-repartition", "-topic");
 
 	private final ListableBeanFactory beanFactory;
+
+	private final boolean internalTopics;
 
 	/**
 	 * Create the usage.
 	 * @param beanFactory where the Streams factory beans are looked up
+	 * @param internalTopics whether to audit internal topics
 	 */
-	public StreamsTopicUsage(ListableBeanFactory beanFactory) {
+	public StreamsTopicUsage(ListableBeanFactory beanFactory, boolean internalTopics) {
 		this.beanFactory = beanFactory;
+		this.internalTopics = internalTopics;
 	}
 
 	@Override
@@ -68,15 +81,17 @@ public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 			}
 			topics.addAll(reads);
 			topics.addAll(writes);
-			topics.addAll(application.internal());
+			if (this.internalTopics) {
+				topics.addAll(application.internal());
+			}
 		}
 		return new TopicDurabilityAudit.Usage(topics, reads, writes, groups);
 	}
 
 	/**
-	 * What one application's topology names, its internal topics told apart: a
-	 * {@code -repartition} topic it both writes and reads is its own, named in the topology
-	 * without the application id that prefixes it on the cluster.
+	 * What one application's topology names, its internal topics told apart: a topic it both
+	 * writes and reads, named like an internal topic, is its own, named in the topology
+	 * without the application id that always prefixes it on the cluster.
 	 */
 	private record Application(String id, Set<String> sources, Set<String> sinks, Set<String> internal) {
 
@@ -95,15 +110,15 @@ public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 				collect(store.source(), read, written, new LinkedHashSet<>());
 			}
 			for (String name : read) {
-				if (isRepartition(name, written)) {
-					this.internal.add(internalName(name));
+				if (isInternal(name, written)) {
+					this.internal.add(this.id + "-" + name);
 				}
 				else {
 					this.sources.add(name);
 				}
 			}
 			for (String name : written) {
-				if (!isRepartition(name, read)) {
+				if (!isInternal(name, read)) {
 					this.sinks.add(name);
 				}
 			}
@@ -131,12 +146,8 @@ public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 			}
 		}
 
-		private static boolean isRepartition(String name, Set<String> other) {
-			return name.endsWith(REPARTITION) && other.contains(name);
-		}
-
-		private String internalName(String name) {
-			return name.startsWith(this.id + "-") ? name : this.id + "-" + name;
+		private static boolean isInternal(String name, Set<String> other) {
+			return other.contains(name) && INTERNAL_SUFFIXES.stream().anyMatch(name::endsWith);
 		}
 
 	}

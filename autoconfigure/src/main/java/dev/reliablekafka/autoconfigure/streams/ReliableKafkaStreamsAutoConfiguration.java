@@ -1,12 +1,12 @@
 package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.Map;
-import java.util.Optional;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
 import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
 import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
+import dev.reliablekafka.streams.StreamsDeadLetterTopics;
 import dev.reliablekafka.streams.StreamsGuard;
 import dev.reliablekafka.streams.StreamsHardening;
 import dev.reliablekafka.streams.StreamsHardeningPostProcessor;
@@ -15,7 +15,6 @@ import dev.reliablekafka.streams.StreamsSettings;
 import dev.reliablekafka.streams.StreamsTopicUsage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -34,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.core.KafkaAdmin;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
@@ -74,6 +74,7 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	static StreamsHardeningPostProcessor reliableKafkaStreamsHardeningPostProcessor(
 			ObjectProvider<StreamsHardening> hardening) {
 		return new StreamsHardeningPostProcessor(hardening);
@@ -88,8 +89,10 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	StreamsTopicUsage reliableKafkaStreamsTopicUsage(ListableBeanFactory beanFactory) {
-		return new StreamsTopicUsage(beanFactory);
+	StreamsTopicUsage reliableKafkaStreamsTopicUsage(ListableBeanFactory beanFactory,
+			ReliableKafkaProperties properties) {
+		// Fewer replicas accepted for internal topics at the guard are accepted at the audit too.
+		return new StreamsTopicUsage(beanFactory, !properties.getGuard().isAllowUnderReplicatedStreamsTopics());
 	}
 
 	/**
@@ -112,10 +115,15 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 					+ StreamsConfig.APPLICATION_ID_CONFIG + " to name its dead-letter topic after; set "
 					+ "spring.kafka.streams.application-id or reliable.kafka.streams.dead-letter-topic");
 		}
-		NewTopic topic = new NewTopic(name, Optional.empty(), Optional.of((short) settings.replicationFactor()));
-		// As for the internal topics: a minimum the replicas cannot reach would refuse every dead letter.
-		return (settings.replicationFactor() > settings.minInsyncReplicas()) ? topic.configs(
-				Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(settings.minInsyncReplicas()))) : topic;
+		return settings.deadLetterTopicDeclaration(name);
+	}
+
+	@Bean
+	@ConditionalOnBean({ KafkaAdmin.class, StreamsSettings.class })
+	@ConditionalOnBooleanProperty(name = "reliable.kafka.streams.create-dead-letter-topic", matchIfMissing = true)
+	StreamsDeadLetterTopics reliableKafkaStreamsDeadLetterTopics(ListableBeanFactory beanFactory, KafkaAdmin admin,
+			StreamsSettings settings) {
+		return new StreamsDeadLetterTopics(beanFactory, admin, settings);
 	}
 
 	@Configuration(proxyBeanMethods = false)

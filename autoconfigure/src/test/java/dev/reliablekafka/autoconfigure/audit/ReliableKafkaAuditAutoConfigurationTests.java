@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -137,6 +138,31 @@ class ReliableKafkaAuditAutoConfigurationTests {
 	}
 
 	@Test
+	void aForeignKeyJoinsSubscriptionTopicsAreInternalAndAcceptedFewerReplicasLeaveThemOut() {
+		String application = this.topic + "-join";
+		ApplicationContextRunner streams = this.contextRunner.withUserConfiguration(JoiningTopology.class)
+			.withPropertyValues("spring.kafka.streams.application-id=" + application,
+					"spring.kafka.streams.auto-startup=false", "spring.kafka.admin.auto-create=false",
+					"reliable.kafka.audit.mode=warn");
+		streams.run((context) -> {
+			TopicDurabilityAudit.Usage usage = context.getBean(StreamsTopicUsage.class).usage();
+			assertThat(usage.readTopics()).containsExactlyInAnyOrder(this.topic + "-orders", this.topic + "-customers");
+			assertThat(usage.writeTopics()).containsExactlyInAnyOrder(this.topic + "-enriched", application + "-dlt");
+			assertThat(usage.topics())
+				.anyMatch((name) -> name.startsWith(application + "-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-")
+						&& name.endsWith("-topic"))
+				.anyMatch((name) -> name.startsWith(application + "-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-")
+						&& name.endsWith("-topic"))
+				.noneMatch((name) -> name.startsWith("KTABLE-"));
+		});
+		streams.withPropertyValues("spring.kafka.streams.replication-factor=1",
+				"reliable.kafka.guard.allow-under-replicated-streams-topics=true")
+			.run((context) -> assertThat(context.getBean(StreamsTopicUsage.class).usage().topics())
+				.noneMatch((name) -> name.startsWith(application + "-")
+						&& !name.equals(application + "-dlt")));
+	}
+
+	@Test
 	void whenStarterIsDisabledThenNothingIsAudited() {
 		this.contextRunner.withPropertyValues("reliable.kafka.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(TopicDurabilityAudit.class));
@@ -165,6 +191,21 @@ class ReliableKafkaAuditAutoConfigurationTests {
 				.toStream()
 				.to(topic + "-out", Produced.with(Serdes.String(), Serdes.Long()));
 			return stream;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableKafkaStreams
+	static class JoiningTopology {
+
+		@Bean
+		KTable<String, String> enriched(StreamsBuilder builder, @Value("${test.topic}") String topic) {
+			KTable<String, String> customers = builder.table(topic + "-customers");
+			KTable<String, String> enriched = builder.<String, String>table(topic + "-orders")
+				.join(customers, (order) -> order, (order, customer) -> order + customer);
+			enriched.toStream().to(topic + "-enriched");
+			return enriched;
 		}
 
 	}

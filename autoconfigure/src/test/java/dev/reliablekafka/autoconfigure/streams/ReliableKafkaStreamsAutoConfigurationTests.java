@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -164,6 +165,20 @@ class ReliableKafkaStreamsAutoConfigurationTests {
 				.containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "own-dlt")
 				// What the application set stays.
 				.containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+		});
+	}
+
+	@Test
+	void whatAConfigurerSetsIsKept() {
+		this.contextRunner.withBean(StreamsBuilderFactoryBeanConfigurer.class, () -> (factoryBean) -> {
+			Properties config = factoryBean.getStreamsConfiguration();
+			config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+			factoryBean.setStreamsConfiguration(config);
+		}).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(streamsConfig(context.getBean(StreamsBuilderFactoryBean.class)))
+				.containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE)
+				.containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
 		});
 	}
 

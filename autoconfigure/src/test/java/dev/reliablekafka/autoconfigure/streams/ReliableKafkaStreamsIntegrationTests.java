@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.reliablekafka.autoconfigure.KafkaTestBroker;
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
@@ -11,9 +13,11 @@ import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
 import dev.reliablekafka.streams.StreamsMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -29,6 +33,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -105,6 +111,27 @@ class ReliableKafkaStreamsIntegrationTests {
 			assertThat(gauge(context, StreamsMeters.THREADS_ALIVE)).isZero();
 			assertThat(context.getBean(MeterRegistry.class).get(StreamsMeters.STATE).gauges()).hasSize(7);
 		});
+	}
+
+	@Test
+	void theDeadLetterTopicOfAFactoryBeanTheApplicationBuildsIsCreated() throws Exception {
+		String own = KafkaTestBroker.uniqueName("own-streams");
+		new ApplicationContextRunner().withConfiguration(ReliableKafkaAutoConfigurations.withKafka())
+			.withBean("ownStreams", StreamsBuilderFactoryBean.class, () -> {
+				StreamsBuilderFactoryBean factoryBean = new StreamsBuilderFactoryBean(
+						new KafkaStreamsConfiguration(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, own,
+								StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers())));
+				factoryBean.setAutoStartup(false);
+				return factoryBean;
+			})
+			.withPropertyValues("spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers(),
+					"reliable.kafka.streams.replication-factor=1",
+					"reliable.kafka.guard.allow-under-replicated-streams-topics=true", "reliable.kafka.audit.mode=warn",
+					"reliable.kafka.monitor.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+		try (Admin admin = KafkaTestBroker.admin()) {
+			assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(own + "-dlt");
+		}
 	}
 
 	private double counter(AssertableApplicationContext context, String name) {
