@@ -1,8 +1,10 @@
 package dev.reliablekafka.streams;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -80,6 +82,11 @@ public class StreamsMeters extends BeforeListenersStart {
 	private final ListableBeanFactory beanFactory;
 
 	/**
+	 * What the counters read: Micrometer holds a function counter's object weakly.
+	 */
+	private final List<Total> totals = new CopyOnWriteArrayList<>();
+
+	/**
 	 * Create the meters.
 	 * @param registry where they are registered
 	 * @param beanFactory where the Streams factory beans are looked up
@@ -121,18 +128,19 @@ public class StreamsMeters extends BeforeListenersStart {
 		});
 		Total dropped = new Total(
 				() -> read(running, (metrics) -> values(metrics, (name) -> isTaskMetric(name, "dropped-records-total"))));
+		Total deadLetters = new Total(() -> (deadLetterTopic != null)
+				? read(running, (metrics) -> written(metrics, deadLetterTopic)) : Map.of());
+		Total restored = new Total(() -> read(running, (metrics) -> values(metrics, StreamsMeters::isRestoreConsumerTotal)));
+		this.totals.addAll(List.of(dropped, deadLetters, restored));
 		FunctionCounter.builder(DROPPED, dropped, Total::value)
 			.description("Records a Kafka Streams application dropped: skipped by an exception handler, dead-lettered "
 					+ "or not, or dropped by the topology (null keys, late records)")
 			.tag("application.id", id)
 			.register(this.registry);
-		Total deadLetters = new Total(() -> (deadLetterTopic != null)
-				? read(running, (metrics) -> written(metrics, deadLetterTopic)) : Map.of());
 		FunctionCounter.builder(DEAD_LETTERS, deadLetters, Total::value)
 			.description("Records a Kafka Streams application wrote to its dead-letter topic")
 			.tag("application.id", id)
 			.register(this.registry);
-		Total restored = new Total(() -> read(running, (metrics) -> values(metrics, StreamsMeters::isRestoreConsumerTotal)));
 		FunctionCounter.builder(RESTORED, restored, Total::value)
 			.description("Records restored into Kafka Streams state stores from their changelogs")
 			.tag("application.id", id)
