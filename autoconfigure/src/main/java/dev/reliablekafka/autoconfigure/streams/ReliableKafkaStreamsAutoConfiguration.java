@@ -121,6 +121,8 @@ public final class ReliableKafkaStreamsAutoConfiguration {
 	@Bean
 	@ConditionalOnBean({ KafkaAdmin.class, StreamsSettings.class })
 	@ConditionalOnBooleanProperty(name = "reliable.kafka.streams.create-dead-letter-topic", matchIfMissing = true)
+	// Topics are created only where Boot's KafkaAdmin creates those it is given.
+	@ConditionalOnBooleanProperty(name = "spring.kafka.admin.auto-create", matchIfMissing = true)
 	StreamsDeadLetterTopics reliableKafkaStreamsDeadLetterTopics(ListableBeanFactory beanFactory, KafkaAdmin admin,
 			StreamsSettings settings) {
 		return new StreamsDeadLetterTopics(beanFactory, admin, settings);
