@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -105,11 +104,10 @@ public class StreamsMeters extends BeforeListenersStart {
 
 	private void register(StreamsBuilderFactoryBean factoryBean) {
 		Properties config = factoryBean.getStreamsConfiguration();
-		Object applicationId = (config != null) ? config.get(StreamsConfig.APPLICATION_ID_CONFIG) : null;
-		if (!StreamsSettings.isSet(applicationId)) {
+		String id = StreamsSettings.applicationId(config);
+		if (id == null) {
 			return;
 		}
-		String id = String.valueOf(applicationId).trim();
 		String deadLetterTopic = StreamsSettings.configuredDeadLetterTopic(config, factoryBean.getDeadLetterTopicName());
 		// Kept from the factory bean's own events: asking it takes its lifecycle lock, which a stop holds.
 		AtomicReference<@Nullable KafkaStreams> running = new AtomicReference<>();

@@ -71,6 +71,16 @@ public record StreamsSettings(int replicationFactor, int minInsyncReplicas, Stri
 	}
 
 	/**
+	 * The application id a Streams configuration sets.
+	 * @param config the configuration, if any
+	 * @return the id, trimmed as Kafka reads it, or {@code null} when none is set
+	 */
+	static @Nullable String applicationId(@Nullable Map<?, ?> config) {
+		Object applicationId = (config != null) ? config.get(StreamsConfig.APPLICATION_ID_CONFIG) : null;
+		return isSet(applicationId) ? String.valueOf(applicationId).trim() : null;
+	}
+
+	/**
 	 * The stream threads an application is configured to run.
 	 * @param factoryBean the application's factory bean
 	 * @return its {@code num.stream.threads}, at least one

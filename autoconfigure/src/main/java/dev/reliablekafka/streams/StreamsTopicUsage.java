@@ -6,7 +6,6 @@ import java.util.Properties;
 import java.util.Set;
 
 import dev.reliablekafka.audit.TopicDurabilityAudit;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 import org.jspecify.annotations.Nullable;
@@ -65,11 +64,11 @@ public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 			.values()) {
 			Properties config = factoryBean.getStreamsConfiguration();
 			Topology topology = factoryBean.getTopology();
-			Object applicationId = (config != null) ? config.get(StreamsConfig.APPLICATION_ID_CONFIG) : null;
-			if (topology == null || !StreamsSettings.isSet(applicationId)) {
+			String applicationId = StreamsSettings.applicationId(config);
+			if (topology == null || applicationId == null) {
 				continue;
 			}
-			Application application = new Application(String.valueOf(applicationId).trim(), topology.describe());
+			Application application = new Application(applicationId, topology.describe());
 			// An application's consumers join the group named by its id.
 			groups.add(application.id());
 			reads.addAll(application.sources());
