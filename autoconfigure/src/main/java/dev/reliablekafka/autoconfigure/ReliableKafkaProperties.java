@@ -259,6 +259,19 @@ public class ReliableKafkaProperties {
 		 */
 		private List<Class<? extends Throwable>> notRetryable = new ArrayList<>();
 
+		/**
+		 * Whether failures that a retry of the same record cannot fix (JSON parse and
+		 * binding errors, bean validation errors, NumberFormatException,
+		 * DateTimeParseException) skip the back-off and go to the dead-letter topic at once,
+		 * in addition to Spring Kafka's own list.
+		 */
+		private boolean notRetryableDefaults = true;
+
+		/**
+		 * Exception types retried with back-off even where a not-retryable list names them.
+		 */
+		private List<Class<? extends Throwable>> retryable = new ArrayList<>();
+
 		public BackOff getBackOff() {
 			return this.backOff;
 		}
@@ -273,6 +286,22 @@ public class ReliableKafkaProperties {
 
 		public void setNotRetryable(List<Class<? extends Throwable>> notRetryable) {
 			this.notRetryable = notRetryable;
+		}
+
+		public boolean isNotRetryableDefaults() {
+			return this.notRetryableDefaults;
+		}
+
+		public void setNotRetryableDefaults(boolean notRetryableDefaults) {
+			this.notRetryableDefaults = notRetryableDefaults;
+		}
+
+		public List<Class<? extends Throwable>> getRetryable() {
+			return this.retryable;
+		}
+
+		public void setRetryable(List<Class<? extends Throwable>> retryable) {
+			this.retryable = retryable;
 		}
 
 	}

@@ -177,6 +177,20 @@ class DeadLetterIntegrationTests {
 	}
 
 	@Test
+	void whenAFailureARetryCannotFixIsThrownThenTheRecordIsDeadLetteredRawOnItsFirstFailureByDefault() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		KafkaTestBroker.send(this.topic, List.of("ok-0", "unparsable-1", "ok-2"));
+		this.contextRunner.withUserConfiguration(FailingListener.class).run((context) -> {
+			FailingListener listener = context.getBean(FailingListener.class);
+			await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 3);
+			assertThat(listener.attempts.get("unparsable-1").get()).isEqualTo(1);
+			assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).singleElement()
+				.satisfies((record) -> assertThat(record.value()).isEqualTo(bytes("unparsable-1")));
+			assertThat(listener.processed).containsExactly("ok-0", "ok-2");
+		});
+	}
+
+	@Test
 	void whenDeadLetteringIsOffThenFailingRecordIsRetriedAndNeverSkipped() {
 		KafkaTestBroker.createTopics(1, this.topic);
 		KafkaTestBroker.send(this.topic, List.of("fail-0", "ok-1"));
@@ -226,6 +240,10 @@ class DeadLetterIntegrationTests {
 			this.attempts.computeIfAbsent(value, (key) -> new AtomicInteger()).incrementAndGet();
 			if (value.startsWith("fail")) {
 				throw new IllegalStateException("cannot process this one");
+			}
+			if (value.startsWith("unparsable")) {
+				// What Integer.parseInt of a bad field throws: no retry of the same bytes can fix it.
+				throw new NumberFormatException("not a quantity");
 			}
 			this.processed.add(value);
 		}

@@ -176,14 +176,7 @@ public final class ReliableKafkaErrorHandlingAutoConfiguration {
 
 	private static void classify(ExceptionClassifier processor, ReliableKafkaProperties.ErrorHandling errorHandling,
 			boolean deadLettering) {
-		if (!deadLettering) {
-			// Nowhere to park a failing record: keep retrying it, with back-off, rather than
-			// skip it; nothing is "not retryable" then, or it would spin without a pause.
-			processor.setClassifications(Map.of(), true);
-		}
-		else if (!errorHandling.getNotRetryable().isEmpty()) {
-			processor.addNotRetryableExceptions(errorHandling.getNotRetryable().toArray(Class[]::new));
-		}
+		FailureClassification.apply(processor, errorHandling, deadLettering);
 	}
 
 	/**

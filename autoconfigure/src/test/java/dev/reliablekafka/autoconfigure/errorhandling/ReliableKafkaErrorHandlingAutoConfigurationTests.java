@@ -51,6 +51,77 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 	}
 
 	@Test
+	void whenNothingIsConfiguredThenFailuresThatARetryCannotFixAreNotRetriedByAnyOfTheFourRetryingBeans() {
+		this.contextRunner.run((context) -> {
+			for (Object bean : retrying(context)) {
+				assertThat(retries(bean, new NumberFormatException("not a quantity"))).as(bean.getClass().getName())
+					.isFalse();
+				assertThat(retries(bean, new java.time.format.DateTimeParseException("no date", "x", 0))).isFalse();
+				assertThat(retries(bean, new IllegalStateException("the database is down"))).isTrue();
+				// RecordTooLargeException stays retryable: a topic's limit can be raised meanwhile.
+				assertThat(retries(bean, new org.apache.kafka.common.errors.RecordTooLargeException("big"))).isTrue();
+			}
+		});
+	}
+
+	@Test
+	void whenTheStartersNotRetryableDefaultsAreOffOrOverriddenThenThoseFailuresAreRetried() {
+		this.contextRunner.withPropertyValues("reliable.kafka.error-handling.not-retryable-defaults=false")
+			.run((context) -> {
+				for (Object bean : retrying(context)) {
+					assertThat(retries(bean, new NumberFormatException("not a quantity"))).isTrue();
+					// Spring Kafka's own list stays.
+					assertThat(retries(bean, new ClassCastException("wrong type"))).isFalse();
+				}
+			});
+		this.contextRunner
+			.withPropertyValues("reliable.kafka.error-handling.retryable=java.lang.NumberFormatException",
+					"reliable.kafka.error-handling.not-retryable=java.lang.IllegalStateException")
+			.run((context) -> {
+				for (Object bean : retrying(context)) {
+					assertThat(retries(bean, new NumberFormatException("not a quantity"))).isTrue();
+					assertThat(retries(bean, new java.time.format.DateTimeParseException("no date", "x", 0))).isFalse();
+					assertThat(retries(bean, new IllegalStateException("cannot"))).isFalse();
+				}
+			});
+	}
+
+	@Test
+	void whenDeadLetteringIsOffThenEveryFailureIsRetriedEvenTheStartersNotRetryableOnes() {
+		this.contextRunner.withPropertyValues("reliable.kafka.error-handling.dead-letter.enabled=false")
+			.run((context) -> {
+				for (Object bean : retrying(context)) {
+					assertThat(retries(bean, new NumberFormatException("not a quantity"))).isTrue();
+				}
+			});
+	}
+
+	/**
+	 * The error handler, the after-rollback processor, the asynchronous results' retries and
+	 * the share-group failure policy: every bean that decides whether to retry.
+	 */
+	private static java.util.List<Object> retrying(ApplicationContext context) {
+		return java.util.List.of(context.getBean(DefaultErrorHandler.class),
+				context.getBean(org.springframework.kafka.listener.DefaultAfterRollbackProcessor.class),
+				context.getBean(dev.reliablekafka.consumer.AsyncListenerRetries.class),
+				context.getBean(dev.reliablekafka.share.ShareFailurePolicy.class));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static boolean retries(Object bean, Exception failure) {
+		Exception wrapped = new org.springframework.kafka.listener.ListenerExecutionFailedException("listener failed",
+				failure);
+		if (bean instanceof org.springframework.kafka.listener.ExceptionClassifier classifier) {
+			org.springframework.kafka.support.ExceptionMatcher matcher = ReflectionTestUtils.invokeMethod(classifier,
+					"getExceptionMatcher");
+			return matcher.match(wrapped);
+		}
+		java.util.function.Predicate<Throwable> retryable = (java.util.function.Predicate<Throwable>) ReflectionTestUtils
+			.getField(bean, "retryable");
+		return retryable.test(wrapped);
+	}
+
+	@Test
 	void whenDeadLetterPublishingIsOffThenNoRecovererIsCreatedAndTheErrorHandlerRemains() {
 		this.contextRunner.withPropertyValues("reliable.kafka.error-handling.dead-letter.enabled=false")
 			.run((context) -> assertThat(context).hasSingleBean(DefaultErrorHandler.class)
