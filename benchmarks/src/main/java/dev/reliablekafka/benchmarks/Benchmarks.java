@@ -28,8 +28,8 @@ public final class Benchmarks {
 		int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
 		int records = Integer.parseInt(options.getOrDefault("records", "200000"));
 		Path output = Path.of(options.getOrDefault("output", "target"));
-		// Sections to run (producer, consumer, forward, share, streams, startup, gate): all of them
-		// unless named, e.g. --only=forward,gate
+		// Sections to run (producer, consumer, latency, scaling, forward, failures, share, streams,
+		// startup, gate): all of them unless named, e.g. --only=forward,gate
 		String only = options.getOrDefault("only", "all");
 		java.util.function.Predicate<String> wanted = (section) -> "all".equals(only)
 				|| java.util.Arrays.asList(only.split(",")).contains(section);
@@ -63,19 +63,29 @@ public final class Benchmarks {
 					}
 				}
 			}
-			// A sync commit per record is slow: those rows read an eighth of the records.
-			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, records);
+			// The consumer rows read three times the producer's records, so that a row lasts a few
+			// seconds rather than one; a sync commit per record is slow: those rows read an eighth
+			// of the producer's. The raw loop is rotated in with the others.
+			int consumerRecords = Integer.parseInt(options.getOrDefault("consumer-records", String.valueOf(3 * records)));
+			ConsumerBenchmark consumer = new ConsumerBenchmark(cluster, consumerRecords, Math.max(1000, records / 8));
 			// Each strategy is also run in a child JVM killed with kill -9 halfway through.
 			ConsumerCrash crash = new ConsumerCrash(cluster, records, output);
 			for (int repeat = 1; repeat <= (wanted.test("consumer") ? repeats : 0); repeat++) {
 				String topic = consumer.prefill(payloads.get("json"));
-				Measurement raw = results.computeIfAbsent("consumer/RAW_CLIENT",
-						(key) -> new Measurement("consumer, trivial handler",
-								"raw KafkaConsumer poll loop, starter's settings, a sync commit per poll (the ceiling)"));
-				consumer.runRaw(topic, raw);
-				log("consumer RAW_CLIENT #" + repeat + ": " + format(raw.values.get("records/s").get(repeat - 1))
-						+ " records/s");
-				for (ConsumerBenchmark.Variant variant : ConsumerBenchmark.Variant.values()) {
+				List<ConsumerBenchmark.Variant> order = new java.util.ArrayList<>(
+						List.of(ConsumerBenchmark.Variant.values()));
+				order.add(0, null);
+				java.util.Collections.rotate(order, repeat - 1);
+				for (ConsumerBenchmark.Variant variant : order) {
+					if (variant == null) {
+						Measurement raw = results.computeIfAbsent("consumer/RAW_CLIENT",
+								(key) -> new Measurement("consumer, trivial handler",
+										"raw KafkaConsumer poll loop, starter's settings, a sync commit per poll (the ceiling)"));
+						consumer.runRaw(topic, raw);
+						log("consumer RAW_CLIENT #" + repeat + ": "
+								+ format(raw.values.get("records/s").get(repeat - 1)) + " records/s");
+						continue;
+					}
 					Measurement measurement = results.computeIfAbsent("consumer/" + variant,
 							(key) -> new Measurement("consumer, trivial handler", variant.label));
 					consumer.run(variant, topic, measurement);
@@ -86,6 +96,46 @@ public final class Benchmarks {
 							+ format(measurement.values.get("redelivered after kill -9").get(repeat - 1))
 							+ " redelivered and " + format(measurement.values.get("lost after kill -9").get(repeat - 1))
 							+ " lost after kill -9");
+				}
+			}
+			// Latency at fixed rates: what most services see, rather than the saturated rows above.
+			int latencySeconds = Integer.parseInt(options.getOrDefault("latency-seconds", "10"));
+			LatencyBenchmark latency = new LatencyBenchmark(cluster, latencySeconds);
+			if (wanted.test("latency")) {
+				// One discarded round warms up the JIT, the brokers and the listeners' paths.
+				LatencyBenchmark latencyWarmUp = new LatencyBenchmark(cluster, 2);
+				for (LatencyBenchmark.Variant variant : LatencyBenchmark.Variant.values()) {
+					latencyWarmUp.run(variant, LatencyBenchmark.RATES[0], payloads.get("json"),
+							new Measurement("warm-up", variant.label));
+				}
+			}
+			for (int repeat = 1; repeat <= (wanted.test("latency") ? repeats : 0); repeat++) {
+				for (int rate : LatencyBenchmark.RATES) {
+					rotated(LatencyBenchmark.Variant.values(), repeat, "latency/" + rate, LatencyBenchmark.group(rate),
+							(variant) -> variant.label,
+							(variant, measurement) -> latency.run(variant, rate, payloads.get("json"), measurement),
+							results, "end to end p99 ms");
+				}
+			}
+			// Scaling: partitions, record size and listener concurrency, one at a time.
+			ScalingBenchmark scaling = new ScalingBenchmark(cluster,
+					Integer.parseInt(options.getOrDefault("scaling-records", String.valueOf(records / 2))));
+			for (int repeat = 1; repeat <= (wanted.test("scaling") ? repeats : 0); repeat++) {
+				for (ScalingBenchmark.Dimension dimension : ScalingBenchmark.Dimension.values()) {
+					for (int point : dimension.points) {
+						for (ScalingBenchmark.Variant variant : ScalingBenchmark.Variant.values()) {
+							Measurement measurement = results.computeIfAbsent(
+									ScalingBenchmark.key(dimension, variant, point),
+									(key) -> new Measurement(dimension.group,
+											ScalingBenchmark.label(dimension, variant, point)));
+							scaling.run(dimension, variant, point, measurement);
+							log("scaling " + dimension + " " + point + " " + variant + " #" + repeat + ": "
+									+ format(measurement.values.get(ScalingBenchmark.PRODUCER_RATE).get(repeat - 1))
+									+ " sent and "
+									+ format(measurement.values.get(ScalingBenchmark.CONSUMER_RATE).get(repeat - 1))
+									+ " read records/s");
+						}
+					}
 				}
 			}
 			// Consume and forward: the cost of acknowledging a record only once its output is.
@@ -99,6 +149,15 @@ public final class Benchmarks {
 					log("forward " + variant + " #" + repeat + ": "
 							+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
 				}
+			}
+			// Failure-heavy load: one record in a hundred always fails.
+			FailureBenchmark failures = new FailureBenchmark(cluster,
+					Integer.parseInt(options.getOrDefault("failure-records", "20000")));
+			for (int repeat = 1; repeat <= (wanted.test("failures") ? repeats : 0); repeat++) {
+				rotated(FailureBenchmark.Variant.values(), repeat, "failures", FailureBenchmark.GROUP,
+						(variant) -> variant.label,
+						(variant, measurement) -> failures.run(variant, payloads.get("json"), measurement), results,
+						"records/s");
 			}
 			// Share groups (Kafka queues): the cost of the starter's hardening of share listeners.
 			ShareBenchmark share = new ShareBenchmark(cluster, records);
@@ -114,7 +173,7 @@ public final class Benchmarks {
 				String topic = consumer.prefill(payloads.get("json"));
 				rotated(ShareBenchmark.Variant.values(), repeat, "share", "share group (queue), trivial handler",
 						(variant) -> variant.label, (variant, measurement) -> share.run(variant, topic, measurement),
-						results);
+						results, "records/s");
 			}
 			// Kafka Streams: the cost of exactly_once_v2, the starter's processing guarantee.
 			StreamsBenchmark streams = new StreamsBenchmark(cluster, records);
@@ -130,7 +189,7 @@ public final class Benchmarks {
 				String topic = streams.prefill(payloads.get("json"));
 				rotated(StreamsBenchmark.Variant.values(), repeat, "streams",
 						"Kafka Streams, count per key (1 KB JSON, 10,000 keys)", (variant) -> variant.label,
-						(variant, measurement) -> streams.run(variant, topic, measurement), results);
+						(variant, measurement) -> streams.run(variant, topic, measurement), results, "records/s");
 				// Each rate against the at_least_once one of the same repeat: the runs are paired.
 				double atLeastOnce = results.get("streams/" + StreamsBenchmark.Variant.BOOT).values.get("records/s")
 					.get(repeat - 1);
@@ -163,6 +222,9 @@ public final class Benchmarks {
 		Files.writeString(output.resolve("benchmark-results.md"), report.markdown());
 		Files.writeString(output.resolve("benchmark-results.csv"), report.csv());
 		Files.writeString(output.resolve("benchmark-results.json"), report.json());
+		for (Path chart : new Charts(results, output).write()) {
+			log("chart " + chart);
+		}
 		System.out.println();
 		System.out.println(report.markdown());
 		System.exit(0);
@@ -191,8 +253,8 @@ public final class Benchmarks {
 	 * repeat, so that no variant always reads first after the prefill.
 	 */
 	private static <V extends Enum<V>> void rotated(V[] variants, int repeat, String section, String table,
-			java.util.function.Function<V, String> label, VariantRun<V> run, Map<String, Measurement> results)
-			throws Exception {
+			java.util.function.Function<V, String> label, VariantRun<V> run, Map<String, Measurement> results,
+			String logged) throws Exception {
 		List<V> order = new java.util.ArrayList<>(List.of(variants));
 		java.util.Collections.rotate(order, repeat - 1);
 		for (V variant : order) {
@@ -200,7 +262,7 @@ public final class Benchmarks {
 					(key) -> new Measurement(table, label.apply(variant)));
 			run.run(variant, measurement);
 			log(section + " " + variant + " #" + repeat + ": "
-					+ format(measurement.values.get("records/s").get(repeat - 1)) + " records/s");
+					+ format(measurement.values.get(logged).get(repeat - 1)) + " " + logged);
 		}
 	}
 

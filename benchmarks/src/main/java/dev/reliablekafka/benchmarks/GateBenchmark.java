@@ -25,29 +25,47 @@ final class GateBenchmark {
 
 		GATE_IN_ORDER("gate, acknowledged in order"),
 
-		GATE_OUT_OF_ORDER("gate, acknowledged out of order (pairs swapped)");
+		GATE_OUT_OF_ORDER("gate, acknowledged out of order (pairs swapped)"),
+
+		GATE_IN_ORDER_48("gate, acknowledged in order, 48 partitions", 48),
+
+		GATE_OUT_OF_ORDER_48("gate, acknowledged out of order, 48 partitions", 48);
 
 		final String label;
 
+		final int partitions;
+
 		Variant(String label) {
+			this(label, 3);
+		}
+
+		Variant(String label, int partitions) {
 			this.label = label;
+			this.partitions = partitions;
+		}
+
+		boolean outOfOrder() {
+			return this == GATE_OUT_OF_ORDER || this == GATE_OUT_OF_ORDER_48;
 		}
 
 	}
 
+	static final String HEAP_PER_PENDING = "heap bytes/pending record";
+
 	private static final int RECORDS = 200_000;
 
-	private static final int PARTITIONS = 3;
+	private static final int MAX_PARTITIONS = 48;
 
-	private final ConsumerRecord<?, ?>[][] records = new ConsumerRecord<?, ?>[PARTITIONS][RECORDS / PARTITIONS];
+	private final ConsumerRecord<?, ?>[][] records = new ConsumerRecord<?, ?>[MAX_PARTITIONS][RECORDS / 3];
 
 	private final AtomicLong acknowledged = new AtomicLong();
 
 	private final Acknowledgment acknowledgment = this.acknowledged::incrementAndGet;
 
 	GateBenchmark() {
-		for (int partition = 0; partition < PARTITIONS; partition++) {
-			for (int offset = 0; offset < RECORDS / PARTITIONS; offset++) {
+		for (int partition = 0; partition < MAX_PARTITIONS; partition++) {
+			int perPartition = (partition < 3) ? RECORDS / 3 : RECORDS / MAX_PARTITIONS;
+			for (int offset = 0; offset < perPartition; offset++) {
 				this.records[partition][offset] = new ConsumerRecord<>("gate", partition, offset, null, null);
 			}
 		}
@@ -76,7 +94,43 @@ final class GateBenchmark {
 
 	void run(Variant variant, Measurement measurement) {
 		long nanos = pass(variant);
-		measurement.add("ns/record", (double) nanos / (PARTITIONS * (RECORDS / PARTITIONS)));
+		measurement.add("ns/record", (double) nanos / (variant.partitions * (RECORDS / variant.partitions)));
+		if (variant != Variant.BASELINE) {
+			measurement.add(HEAP_PER_PENDING, heapPerPending(variant.partitions));
+		}
+	}
+
+	/**
+	 * The heap a record takes while the gate holds it: the first record of each partition is
+	 * left unacknowledged, so that every later one is kept behind it, as behind a slow
+	 * handler.
+	 */
+	private double heapPerPending(int partitions) {
+		int perPartition = RECORDS / partitions;
+		long before = usedHeapAfterGc();
+		OffsetGate gate = new OffsetGate();
+		gate.limit(RECORDS + 1, NEVER_PAUSED);
+		for (int partition = 0; partition < partitions; partition++) {
+			for (int offset = 0; offset < perPartition; offset++) {
+				gate.deliver(this.records[partition][offset], this.acknowledgment);
+				if (offset > 0) {
+					gate.acknowledge(this.records[partition][offset]);
+				}
+			}
+		}
+		long after = usedHeapAfterGc();
+		if (gate.pending(new TopicPartition("gate", 0)) < perPartition) {
+			throw new IllegalStateException("The gate did not hold the records behind the first one");
+		}
+		return (double) (after - before) / (partitions * perPartition);
+	}
+
+	private static long usedHeapAfterGc() {
+		for (int i = 0; i < 3; i++) {
+			System.gc();
+		}
+		Runtime runtime = Runtime.getRuntime();
+		return runtime.totalMemory() - runtime.freeMemory();
 	}
 
 	private long pass(Variant variant) {
@@ -84,15 +138,18 @@ final class GateBenchmark {
 		// Bounded as the starter bounds it, so that the pause check is part of the cost.
 		gate.limit(10_000, NEVER_PAUSED);
 		long start = System.nanoTime();
-		int perPartition = RECORDS / PARTITIONS;
-		// Records arrive partition after partition within a poll, as a consumer hands them out.
-		for (int base = 0; base < perPartition; base += 500) {
-			for (int partition = 0; partition < PARTITIONS; partition++) {
-				int end = Math.min(perPartition, base + 500);
+		int partitions = variant.partitions;
+		int perPartition = RECORDS / partitions;
+		// Records arrive partition after partition within a poll, as a consumer hands them out:
+		// a poll of 500 records holds about 500 / partitions of each.
+		int perPoll = Math.max(1, 500 / partitions);
+		for (int base = 0; base < perPartition; base += perPoll) {
+			for (int partition = 0; partition < partitions; partition++) {
+				int end = Math.min(perPartition, base + perPoll);
 				for (int offset = base; offset < end; offset++) {
 					handle(variant, gate, this.records[partition][offset]);
 				}
-				if (variant == Variant.GATE_OUT_OF_ORDER) {
+				if (variant.outOfOrder()) {
 					// The second of each swapped pair is acknowledged first; the first one now.
 					for (int offset = base; offset < end; offset += 2) {
 						gate.acknowledge(this.records[partition][offset]);
@@ -106,11 +163,11 @@ final class GateBenchmark {
 	private void handle(Variant variant, OffsetGate gate, ConsumerRecord<?, ?> record) {
 		switch (variant) {
 			case BASELINE -> this.acknowledgment.acknowledge();
-			case GATE_IN_ORDER -> {
+			case GATE_IN_ORDER, GATE_IN_ORDER_48 -> {
 				gate.deliver(record, this.acknowledgment);
 				gate.acknowledge(record);
 			}
-			case GATE_OUT_OF_ORDER -> {
+			case GATE_OUT_OF_ORDER, GATE_OUT_OF_ORDER_48 -> {
 				gate.deliver(record, this.acknowledgment);
 				if (record.offset() % 2 == 1) {
 					gate.acknowledge(record);

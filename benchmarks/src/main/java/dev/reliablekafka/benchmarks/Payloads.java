@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * Record values of about 1 KB: JSON-like orders, as compressible as real ones, or random
+ * Record values, 1 KB unless asked otherwise: JSON-like orders, as compressible as real ones, or random
  * bytes, which no codec can shrink.
  *
  * @author Reliable Kafka team
@@ -21,15 +21,34 @@ final class Payloads {
 	}
 
 	static byte[][] json(int count, long seed) {
+		return json(count, seed, SIZE);
+	}
+
+	/**
+	 * JSON-like orders of {@code size} bytes each: small ones are an order without lines,
+	 * larger ones have as many lines as fit.
+	 */
+	static byte[][] json(int count, long seed, int size) {
 		Random random = new Random(seed);
 		byte[][] values = new byte[count][];
 		for (int i = 0; i < count; i++) {
-			StringBuilder json = new StringBuilder(SIZE + 64);
+			if (size < 256) {
+				StringBuilder json = new StringBuilder(size);
+				json.append("{\"orderId\":\"").append(Long.toHexString(random.nextLong())).append("\",\"city\":\"")
+					.append(CITIES[random.nextInt(CITIES.length)]).append("\",\"quantity\":").append(1 + random.nextInt(9))
+					.append('}');
+				while (json.length() < size) {
+					json.insert(json.length() - 1, ' ');
+				}
+				values[i] = json.toString().getBytes(StandardCharsets.UTF_8);
+				continue;
+			}
+			StringBuilder json = new StringBuilder(size + 64);
 			json.append("{\"orderId\":\"").append(Long.toHexString(random.nextLong())).append("\",\"customer\":{\"id\":")
 				.append(random.nextInt(1_000_000)).append(",\"city\":\"").append(CITIES[random.nextInt(CITIES.length)])
 				.append("\"},\"lines\":[");
 			int line = 0;
-			while (json.length() < SIZE - 120) {
+			while (json.length() < size - 120) {
 				if (line++ > 0) {
 					json.append(',');
 				}
@@ -39,7 +58,7 @@ final class Payloads {
 			}
 			json.append("],\"status\":\"PLACED\",\"createdAt\":\"2026-11-22T10:").append(10 + random.nextInt(50))
 				.append(":00Z\"}");
-			while (json.length() < SIZE) {
+			while (json.length() < size) {
 				json.insert(json.length() - 1, ' ');
 			}
 			values[i] = json.toString().getBytes(StandardCharsets.UTF_8);

@@ -81,7 +81,8 @@ final class Report {
 		}
 		List<String> targets = targets().stream()
 			.map((target) -> "{\"target\":\"" + target.description.replace("\"", "'") + "\",\"measured\":\""
-					+ target.measured() + "\",\"met\":" + (target.hasThreshold() ? target.met() : null) + "}")
+					+ target.measured() + "\",\"met\":"
+					+ ((target.hasThreshold() && !Double.isNaN(target.value())) ? target.met() : null) + "}")
 			.toList();
 		return "{\"machine\":\"" + this.machine + "\",\"records\":" + this.records + ",\"repeats\":" + this.repeats
 				+ ",\"results\":[" + String.join(",", entries) + "],\"targets\":[" + String.join(",", targets) + "]}\n";
@@ -107,6 +108,17 @@ final class Report {
 				rate("share/STARTER_OWN_FACTORY"), rate("share/PLAIN"), 0.9));
 		targets.add(Target.measured("starter Kafka Streams (exactly_once_v2) ÷ Boot's at_least_once, records/s",
 				median("streams/STARTER", StreamsBenchmark.RATIO)));
+		for (String kind : List.of("end to end", "send to ack")) {
+			String metric = kind + " p99 ms";
+			targets.add(new Target("starter " + kind + " p99 at 1,000 records/s ≤ Boot defaults' + 5 ms",
+					median("latency/1000/STARTER", metric) - median("latency/1000/BOOT_DEFAULTS", metric), 5, false));
+		}
+		targets.add(Target.measured("failure-heavy: 1 % not retryable, records/s ÷ no failures",
+				rate("failures/NOT_RETRYABLE") / rate("failures/NO_FAILURES")));
+		targets.add(Target.measured("failure-heavy: 1 % retryable with @RetryableTopic, records/s ÷ no failures",
+				rate("failures/RETRY_TOPICS") / rate("failures/NO_FAILURES")));
+		targets.add(Target.measured("failure-heavy: 1 % retryable with the default back-off, records/s ÷ no failures",
+				rate("failures/DEFAULT_BACK_OFF") / rate("failures/NO_FAILURES")));
 		double plain = median("startup/PLAIN_BOOT", "startup ms");
 		double starter = median("startup/STARTER", "startup ms");
 		targets.add(new Target("starter startup overhead ≤ 300 ms", starter - plain, 300, false));
@@ -136,7 +148,19 @@ final class Report {
 			return List.of("records/s", "commits/s", "redelivered after kill -9", "lost after kill -9", "CPU s");
 		}
 		if (group.startsWith("offset gate")) {
-			return List.of("ns/record");
+			return List.of("ns/record", GateBenchmark.HEAP_PER_PENDING);
+		}
+		if (group.startsWith("latency")) {
+			return List.of("sent records/s", "send to ack p50 ms", "send to ack p99 ms", "send to ack p99.9 ms",
+					"end to end p50 ms", "end to end p99 ms", "end to end p99.9 ms", "CPU ms/s");
+		}
+		if (group.startsWith("scaling")) {
+			return List.of(ScalingBenchmark.PRODUCER_RATE, ScalingBenchmark.PRODUCER_CPU, ScalingBenchmark.CONSUMER_RATE,
+					ScalingBenchmark.CONSUMER_CPU);
+		}
+		if (group.startsWith("failure-heavy")) {
+			return List.of("records", "records/s", "settled s", "dead-lettered", "deliveries per failing record", "lost",
+					"CPU s");
 		}
 		return List.of("startup ms");
 	}
@@ -183,6 +207,9 @@ final class Report {
 		}
 
 		String verdict() {
+			if (Double.isNaN(this.value)) {
+				return "not run";
+			}
 			if (!hasThreshold()) {
 				return "no target";
 			}
@@ -190,8 +217,11 @@ final class Report {
 		}
 
 		String measured() {
+			if (Double.isNaN(this.value)) {
+				return "n/a";
+			}
 			return this.atLeast ? String.format(Locale.ROOT, "%.2f×", this.value)
-					: String.format(Locale.ROOT, "%+.0f ms", this.value);
+					: String.format(Locale.ROOT, "%+.1f ms", this.value);
 		}
 
 	}
