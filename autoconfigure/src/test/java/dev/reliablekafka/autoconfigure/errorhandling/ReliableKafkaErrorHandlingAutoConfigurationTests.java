@@ -96,6 +96,19 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void theNotRetryableTypesLookedUpByNameAreRegisteredForNativeImagesWherePresent() {
+		org.springframework.aot.hint.RuntimeHints hints = new org.springframework.aot.hint.RuntimeHints();
+		org.springframework.core.io.support.SpringFactoriesLoader.forResourceLocation("META-INF/spring/aot.factories")
+			.load(org.springframework.aot.hint.RuntimeHintsRegistrar.class)
+			.forEach((registrar) -> registrar.registerHints(hints, getClass().getClassLoader()));
+		assertThat(org.springframework.aot.hint.predicate.RuntimeHintsPredicates.reflection()
+			.onType(NumberFormatException.class)).accepts(hints);
+		assertThat(org.springframework.aot.hint.predicate.RuntimeHintsPredicates.reflection()
+			.onType(org.springframework.aot.hint.TypeReference.of("tools.jackson.core.exc.StreamReadException")))
+			.rejects(hints);
+	}
+
 	/**
 	 * The error handler, the after-rollback processor, the asynchronous results' retries and
 	 * the share-group failure policy: every bean that decides whether to retry.
