@@ -233,7 +233,8 @@ public final class Benchmarks {
 	private static Map<String, String> options(String[] args) {
 		Map<String, String> options = new LinkedHashMap<>();
 		for (String arg : args) {
-			if (arg.startsWith("--") && arg.contains("=")) {
+			// An empty value, as Maven passes a property left empty, keeps the default.
+			if (arg.startsWith("--") && arg.contains("=") && !arg.endsWith("=")) {
 				options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
 			}
 		}
