@@ -15,7 +15,9 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -96,8 +98,20 @@ final class Charts {
 		CategoryAxis categories = new CategoryAxis();
 		categories.setMaximumCategoryLabelWidthRatio(0.55f);
 		categories.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-		NumberAxis values = new NumberAxis("records/s: median of the runs, line from slowest to fastest run");
+		String label = "records/s: median of the runs, line from slowest to fastest run";
+		double fastest = rows.stream().mapToDouble((row) -> row.max("records/s")).max().orElse(1);
+		double slowest = rows.stream().mapToDouble((row) -> row.min("records/s")).min().orElse(1);
+		// Rows a hundred times apart, as with failing records, on a logarithmic axis.
+		boolean logarithmic = slowest > 0 && fastest / slowest > 100;
+		ValueAxis values = logarithmic ? new LogAxis(label + " (log scale)") : new NumberAxis(label);
+		if (values instanceof LogAxis log) {
+			log.setSmallestValue(Math.max(1, slowest / 2));
+			log.setNumberFormatOverride(java.text.NumberFormat.getIntegerInstance(Locale.ROOT));
+		}
 		BarRenderer bars = new BarRenderer();
+		if (logarithmic) {
+			bars.setBase(Math.max(1, slowest / 2));
+		}
 		bars.setBarPainter(new StandardBarPainter());
 		bars.setShadowVisible(false);
 		bars.setSeriesPaint(0, PALETTE[0]);

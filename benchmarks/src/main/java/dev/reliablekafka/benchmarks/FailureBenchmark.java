@@ -26,7 +26,8 @@ import org.springframework.kafka.annotation.RetryableTopic;
 /**
  * Failure-heavy load: one record in a hundred always fails, and every record must end either
  * processed or in the dead-letter topic. Measured from the first record to the last outcome:
- * with the starter's default back-off and a failure that a retry might fix, with a failure
+ * and until every record that does not fail was processed (how long the healthy records
+ * waited): with the starter's default back-off and a failure that a retry might fix, with a failure
  * the starter classifies as not retryable, with a short back-off, and with Spring Kafka's
  * non-blocking retry topics, which move a failing record aside instead of holding its
  * partition.
@@ -88,7 +89,7 @@ final class FailureBenchmark {
 
 	private static volatile Failure failure = Failure.NONE;
 
-	private static volatile Outcomes outcomes = new Outcomes(0);
+	private static volatile Outcomes outcomes = new Outcomes(0, 0);
 
 	private final KafkaTestCluster cluster;
 
@@ -122,7 +123,11 @@ final class FailureBenchmark {
 			producer.flush();
 		}
 		failure = variant.failure;
-		Outcomes run = new Outcomes(count);
+		int failing = 0;
+		for (int i = 0; i < count; i++) {
+			failing += (variant.failure != Failure.NONE && failing(i)) ? 1 : 0;
+		}
+		Outcomes run = new Outcomes(count, count - failing);
 		outcomes = run;
 		List<String> properties = new ArrayList<>(variant.properties);
 		properties.addAll(List.of("bench.topic=" + topic, "spring.kafka.consumer.group-id=bench-failures-" + System.nanoTime(),
@@ -140,12 +145,9 @@ final class FailureBenchmark {
 			}
 			long elapsed = run.lastAt - run.firstAt.get();
 			Resources.Snapshot after = Resources.snapshot();
-			int failing = 0;
-			for (int i = 0; i < count; i++) {
-				failing += failing(i) ? 1 : 0;
-			}
 			measurement.add("records", count);
 			measurement.add("records/s", count / (elapsed / 1e9));
+			measurement.add("healthy done s", (run.healthyAt - run.firstAt.get()) / 1e9);
 			measurement.add("settled s", elapsed / 1e9);
 			measurement.add("dead-lettered", run.deadLettered());
 			measurement.add("deliveries per failing record",
@@ -188,18 +190,30 @@ final class FailureBenchmark {
 
 		volatile long lastAt;
 
+		/**
+		 * When every record that does not fail was processed: how long the healthy records
+		 * waited behind the failing ones.
+		 */
+		volatile long healthyAt;
+
 		private final int count;
+
+		private final int healthy;
 
 		private final BitSet processed = new BitSet();
 
 		private final BitSet deadLettered = new BitSet();
 
-		Outcomes(int count) {
+		Outcomes(int count, int healthy) {
 			this.count = count;
+			this.healthy = healthy;
 		}
 
 		synchronized void processed(int sequence) {
 			this.processed.set(sequence);
+			if (this.healthyAt == 0 && this.processed.cardinality() == this.healthy) {
+				this.healthyAt = System.nanoTime();
+			}
 			settle();
 		}
 

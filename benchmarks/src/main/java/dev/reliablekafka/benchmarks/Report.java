@@ -159,8 +159,8 @@ final class Report {
 					ScalingBenchmark.CONSUMER_CPU);
 		}
 		if (group.startsWith("failure-heavy")) {
-			return List.of("records", "records/s", "settled s", "dead-lettered", "deliveries per failing record", "lost",
-					"CPU s");
+			return List.of("records", "records/s", "healthy done s", "settled s", "dead-lettered",
+					"deliveries per failing record", "lost", "CPU s");
 		}
 		return List.of("startup ms");
 	}
