@@ -18,6 +18,7 @@ import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.FailedRecordProcessor;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
@@ -211,7 +212,8 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	/**
 	 * Let records the error handler finishes with reach the gate, whichever handler the
-	 * container has; one without gets the application's (the starter's) error handler.
+	 * container has; one without gets the application's (the starter's) error handler. The
+	 * handler no longer commits what it recovers itself.
 	 */
 	private void gateErrorHandler(MessageListenerContainer container) {
 		if (!(container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)) {
@@ -223,6 +225,12 @@ public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 		}
 		if (errorHandler == null) {
 			errorHandler = this.fallbackErrorHandler.get();
+		}
+		if (errorHandler instanceof FailedRecordProcessor processor) {
+			// With commitRecovered (a @RetryableTopic container's handler has it) and
+			// MANUAL_IMMEDIATE it would commit past earlier records still pending in a
+			// worker; the gate commits a recovered record in order.
+			processor.setCommitRecovered(false);
 		}
 		listenerContainer.setCommonErrorHandler(new GateAwareErrorHandler(errorHandler, this.gates));
 	}

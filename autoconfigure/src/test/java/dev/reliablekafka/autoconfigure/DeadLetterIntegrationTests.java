@@ -7,6 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,13 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.BackOff;
+import org.springframework.kafka.annotation.DltHandler;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.util.backoff.FixedBackOff;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -191,6 +200,34 @@ class DeadLetterIntegrationTests {
 	}
 
 	@Test
+	void whenARetryableTopicListenerFailsThenItsRecordsGoThroughTheRetryTopicToItsDltAndThePartitionKeepsMoving() {
+		KafkaTestBroker.createTopics(1, this.topic);
+		KafkaTestBroker.send(this.topic, IntStream.range(0, RetryTopicListener.RECORDS)
+			.mapToObj((sequence) -> (RetryTopicListener.failing(sequence) ? "fail-" : "ok-") + sequence)
+			.toList());
+		this.contextRunner.withUserConfiguration(RetryTopicListener.class).run((context) -> {
+			RetryTopicListener listener = context.getBean(RetryTopicListener.class);
+			await().atMost(TIMEOUT).until(() -> listener.dltHandled.size() == 2
+					&& KafkaTestBroker.committedOffset(this.group, this.partition) == RetryTopicListener.RECORDS);
+			for (int sequence = 0; sequence < RetryTopicListener.RECORDS; sequence++) {
+				assertThat(listener.deliveries.get(sequence)).as("deliveries of sequence %d", sequence)
+					.isEqualTo(RetryTopicListener.failing(sequence) ? 3 : 1);
+			}
+			assertThat(listener.dltHandled).containsExactlyInAnyOrder("fail-50", "fail-150");
+			// The record behind a failing one did not wait for its retries.
+			assertThat(listener.processedAt.get(51)).isLessThan(listener.lastAttemptAt.get(50));
+			assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 2, TIMEOUT))
+				.extracting((record) -> new String(record.value(), StandardCharsets.UTF_8))
+				.containsExactlyInAnyOrder("fail-50", "fail-150");
+			// Two records, each forwarded once more after its first retry.
+			assertThat(KafkaTestBroker.committedOffset(this.group, new TopicPartition(this.topic + "-retry", 0)))
+				.isEqualTo(4);
+			assertThat(KafkaTestBroker.committedOffset(this.group, new TopicPartition(this.topic + "-dlt", 0)))
+				.isEqualTo(2);
+		});
+	}
+
+	@Test
 	void whenDeadLetteringIsOffThenFailingRecordIsRetriedAndNeverSkipped() {
 		KafkaTestBroker.createTopics(1, this.topic);
 		KafkaTestBroker.send(this.topic, List.of("fail-0", "ok-1"));
@@ -217,6 +254,23 @@ class DeadLetterIntegrationTests {
 			assertThat(context.getBean(FailingListener.class).processed).containsExactly("ok-0", "ok-2", "ok-3");
 			assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).hasSize(1);
 		});
+	}
+
+	@Test
+	void whenTheErrorHandlerCommitsWhatItRecoversThenNothingIsCommittedPastARecordStillInAWorker() {
+		KafkaTestBroker.createTopics(1, this.topic, this.topic + "-dlt");
+		KafkaTestBroker.send(this.topic, List.of("held-0", "fail-1", "ok-2"));
+		// A @RetryableTopic listener's error handler commits what it recovers, as this one does.
+		this.contextRunner.withUserConfiguration(HandOffListener.class, CommittingErrorHandler.class)
+			.withPropertyValues("spring.kafka.listener.ack-mode=manual_immediate")
+			.run((context) -> {
+				HandOffListener listener = context.getBean(HandOffListener.class);
+				assertThat(KafkaTestBroker.readAll(this.topic + "-dlt", 1, TIMEOUT)).hasSize(1);
+				await().atMost(TIMEOUT).until(() -> listener.processed.contains("ok-2"));
+				assertThat(KafkaTestBroker.committedOffset(this.group, this.partition)).isEqualTo(-1);
+				listener.held.get().acknowledge();
+				await().atMost(TIMEOUT).until(() -> KafkaTestBroker.committedOffset(this.group, this.partition) == 3);
+			});
 	}
 
 	private static byte[] bytes(String text) {
@@ -273,6 +327,88 @@ class DeadLetterIntegrationTests {
 		@Bean
 		DefaultErrorHandler userErrorHandler(KafkaTemplate<Object, Object> template) {
 			return new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template), new FixedBackOff(0, 1));
+		}
+
+	}
+
+	/**
+	 * Non-blocking retries: three attempts, the first on the topic, then two on its retry
+	 * topic 100 ms apart, then the DLT; two of its records always fail.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class RetryTopicListener {
+
+		static final int RECORDS = 200;
+
+		final AtomicIntegerArray deliveries = new AtomicIntegerArray(RECORDS);
+
+		final AtomicLongArray processedAt = new AtomicLongArray(RECORDS);
+
+		final AtomicLongArray lastAttemptAt = new AtomicLongArray(RECORDS);
+
+		final List<String> dltHandled = new CopyOnWriteArrayList<>();
+
+		private final AtomicLong clock = new AtomicLong();
+
+		static boolean failing(int sequence) {
+			return sequence == 50 || sequence == 150;
+		}
+
+		@RetryableTopic(attempts = "3", backOff = @BackOff(delay = 100))
+		@KafkaListener(id = "retrying", idIsGroup = false, topics = "${test.topic}")
+		void listen(String value) {
+			int sequence = Integer.parseInt(value.substring(value.indexOf('-') + 1));
+			this.deliveries.incrementAndGet(sequence);
+			long now = this.clock.incrementAndGet();
+			if (failing(sequence)) {
+				this.lastAttemptAt.set(sequence, now);
+				throw new IllegalStateException("cannot process this one");
+			}
+			this.processedAt.set(sequence, now);
+		}
+
+		@DltHandler
+		void dlt(String value) {
+			this.dltHandled.add(value);
+		}
+
+	}
+
+	/**
+	 * Keeps the acknowledgment of its first record, as a listener that hands records to a
+	 * worker does.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class HandOffListener {
+
+		final AtomicReference<Acknowledgment> held = new AtomicReference<>();
+
+		final List<String> processed = new CopyOnWriteArrayList<>();
+
+		@KafkaListener(id = "handOff", idIsGroup = false, topics = "${test.topic}")
+		void listen(String value, Acknowledgment acknowledgment) {
+			if (value.startsWith("held")) {
+				this.held.set(acknowledgment);
+				return;
+			}
+			if (value.startsWith("fail")) {
+				throw new IllegalStateException("cannot process this one");
+			}
+			this.processed.add(value);
+			acknowledgment.acknowledge();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CommittingErrorHandler {
+
+		@Bean
+		DefaultErrorHandler committingErrorHandler(KafkaTemplate<Object, Object> template) {
+			DefaultErrorHandler errorHandler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template),
+					new FixedBackOff(0, 0));
+			errorHandler.setCommitRecovered(true);
+			return errorHandler;
 		}
 
 	}
