@@ -58,6 +58,7 @@ document.querySelectorAll('button[data-action]').forEach((button) => {
 		finally {
 			button.disabled = false;
 			refresh();
+			refreshCharts();
 		}
 	});
 });
@@ -77,6 +78,7 @@ document.querySelectorAll('button.scenario').forEach((button) => {
 		finally {
 			document.querySelectorAll('button.scenario').forEach((b) => { b.disabled = false; });
 			refresh();
+			refreshCharts();
 		}
 	});
 });

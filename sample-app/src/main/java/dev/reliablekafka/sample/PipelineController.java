@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,9 +24,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The order pipeline for the web page: live counts and the starter's meters, a stream of
- * orders, and a consumer restart. Works on any cluster; the faults that need the embedded
- * one are the lab's, which only the test application has.
+ * The order pipeline for the web page: live counts and the starter's meters, their timeline,
+ * a stream of orders, and a consumer restart. Works on any cluster; the faults that need the
+ * embedded one are the lab's, which only the test application has.
  *
  * @author Reliable Kafka team
  */
@@ -47,20 +46,21 @@ class PipelineController {
 
 	private final String topic;
 
-	private final AtomicLong sent = new AtomicLong();
+	private final PipelineCounts counts;
 
-	private final AtomicLong acknowledged = new AtomicLong();
-
-	private final AtomicLong failed = new AtomicLong();
+	private final PipelineTimeline timeline;
 
 	PipelineController(KafkaTemplate<String, String> template, JsonMapper jsonMapper, OrderStore store,
-			KafkaListenerEndpointRegistry registry, MeterRegistry meters, @Value("${sample.topic.name}") String topic) {
+			KafkaListenerEndpointRegistry registry, MeterRegistry meters, @Value("${sample.topic.name}") String topic,
+			PipelineCounts counts, PipelineTimeline timeline) {
 		this.template = template;
 		this.jsonMapper = jsonMapper;
 		this.store = store;
 		this.registry = registry;
 		this.meters = meters;
 		this.topic = topic;
+		this.counts = counts;
+		this.timeline = timeline;
 	}
 
 	/**
@@ -69,9 +69,9 @@ class PipelineController {
 	@GetMapping("/status")
 	Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>();
-		status.put("sent", this.sent.get());
-		status.put("acknowledged", this.acknowledged.get());
-		status.put("failed", this.failed.get());
+		status.put("sent", this.counts.sentCount());
+		status.put("acknowledged", this.counts.acknowledgedCount());
+		status.put("failed", this.counts.failedCount());
 		status.put("processed", this.store.processedCount());
 		status.put("duplicates", this.store.duplicates());
 		status.put("deadLetters", this.store.deadLetters().size());
@@ -100,14 +100,13 @@ class PipelineController {
 		List<CompletableFuture<?>> sends = new ArrayList<>(bounded);
 		for (int i = 0; i < bounded; i++) {
 			Order order = new Order(UUID.randomUUID().toString(), "lab-item", 1 + (i % 5));
-			this.sent.incrementAndGet();
+			this.counts.sent();
 			try {
 				sends.add(this.template.send(this.topic, order.id(), this.jsonMapper.writeValueAsString(order))
-					.whenComplete((result, failure) -> ((failure == null) ? this.acknowledged : this.failed)
-						.incrementAndGet()));
+					.whenComplete((result, failure) -> this.counts.answered(failure == null)));
 			}
 			catch (RuntimeException ex) {
-				this.failed.incrementAndGet();
+				this.counts.answered(false);
 			}
 		}
 		try {
@@ -117,6 +116,16 @@ class PipelineController {
 			// Each failure is counted by its own future.
 		}
 		return status();
+	}
+
+	/**
+	 * The pipeline over the last minutes, one sample a second, oldest first: for the page's
+	 * charts.
+	 * @param since only the samples taken after this time, in milliseconds since the epoch
+	 */
+	@GetMapping("/timeline")
+	List<PipelineTimeline.Sample> timeline(@RequestParam(defaultValue = "0") long since) {
+		return this.timeline.since(since);
 	}
 
 	@PostMapping("/restart-consumer")

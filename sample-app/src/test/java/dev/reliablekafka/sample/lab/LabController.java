@@ -51,9 +51,18 @@ class LabController {
 	}
 
 	@PostMapping("/pause-follower")
-	Map<String, Object> pauseFollower() {
-		int node = this.lab.pauseFollower(ORDERS_PARTITION_0, Duration.ofSeconds(5));
-		return Map.of("paused", node, "resumesIn", "5s", "partition", ORDERS_PARTITION_0.toString());
+	Map<String, Object> pauseFollower(@RequestParam(defaultValue = "5") int seconds) {
+		int bounded = Math.min(Math.max(seconds, 1), 60);
+		int node = this.lab.pauseFollower(ORDERS_PARTITION_0, Duration.ofSeconds(bounded));
+		return Map.of("paused", node, "resumesIn", bounded + "s", "partition", ORDERS_PARTITION_0.toString());
+	}
+
+	/**
+	 * The faults injected so far, with their times, for the marks on the page's charts.
+	 */
+	@GetMapping("/faults")
+	List<LabFault> faults() {
+		return this.lab.faults();
 	}
 
 	/**

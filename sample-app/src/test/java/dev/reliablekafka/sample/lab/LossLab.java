@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import dev.reliablekafka.testkit.KafkaNode;
@@ -43,7 +45,8 @@ import org.springframework.stereotype.Component;
  * Runs loss scenarios live on the embedded cluster, each twice: with a common unsafe
  * setting and with the starter's configuration as this application has it. Records carry
  * sequence numbers; what was sent, acknowledged, read or processed and dead-lettered is
- * counted, never inferred.
+ * counted, never inferred. Each fault it injects into the cluster is recorded with its time,
+ * for the marks on the page's charts.
  *
  * @author Reliable Kafka team
  */
@@ -54,6 +57,8 @@ public class LossLab {
 
 	private static final Duration WAIT = Duration.ofMinutes(3);
 
+	private static final int FAULTS_KEPT = 100;
+
 	private final ObjectProvider<KafkaTestCluster> cluster;
 
 	private final ProducerFactory<?, ?> producerFactory;
@@ -61,6 +66,8 @@ public class LossLab {
 	private final ConsumerFactory<?, ?> consumerFactory;
 
 	private final ConcurrentKafkaListenerContainerFactory<Object, Object> containerFactory;
+
+	private final List<Fault> faults = new CopyOnWriteArrayList<>();
 
 	@SuppressWarnings("unchecked")
 	public LossLab(ObjectProvider<KafkaTestCluster> cluster, ProducerFactory<?, ?> producerFactory,
@@ -83,6 +90,14 @@ public class LossLab {
 					+ "available when spring.kafka.bootstrap-servers points to another cluster");
 		}
 		return cluster;
+	}
+
+	/**
+	 * Return the faults injected so far, oldest first (the last {@value #FAULTS_KEPT}).
+	 * @return the faults
+	 */
+	public List<LabFault> faults() {
+		return this.faults.stream().map(Fault::toLabFault).toList();
 	}
 
 	/**
@@ -133,11 +148,15 @@ public class LossLab {
 		}
 		AtomicIntegerArray acknowledged = new AtomicIntegerArray(records);
 		KafkaNode[] killed = new KafkaNode[1];
+		Fault[] recorded = new Fault[1];
 		DefaultKafkaProducerFactory<String, String> factory = producerFactory(overrides);
 		try {
 			KafkaTemplate<String, String> template = new KafkaTemplate<>(factory);
 			List<CompletableFuture<?>> sends = new ArrayList<>(records);
-			Thread fault = new Thread(() -> killed[0] = killLeaderWhileFollowersPause(cluster, partition), "lab-fault");
+			Thread fault = new Thread(() -> {
+				recorded[0] = fault("leader-failover: leader of " + partition + " killed, followers paused");
+				killed[0] = killLeaderWhileFollowersPause(cluster, partition);
+			}, "lab-fault");
 			for (int sequence = 0; sequence < records; sequence++) {
 				int current = sequence;
 				try {
@@ -166,6 +185,9 @@ public class LossLab {
 		}
 		if (killed[0] != null && !killed[0].isRunning()) {
 			cluster.restart(killed[0]);
+		}
+		if (recorded[0] != null) {
+			recorded[0].ended();
 		}
 		cluster.awaitFullIsr(Duration.ofSeconds(90), topic);
 		int[] seen = readBack(topic, records);
@@ -327,10 +349,16 @@ public class LossLab {
 	public int killLeader(TopicPartition partition, Duration restartAfter) {
 		KafkaTestCluster cluster = cluster();
 		KafkaNode leader = cluster.leader(partition);
+		Fault fault = fault("kill -9 node " + leader.id() + ", leader of " + partition);
 		leader.kill();
 		Thread restart = new Thread(() -> {
 			pause(restartAfter.toMillis());
-			cluster.restart(leader);
+			try {
+				cluster.restart(leader);
+			}
+			finally {
+				fault.ended();
+			}
 		}, "lab-restart-" + leader.id());
 		restart.setDaemon(true);
 		restart.start();
@@ -349,14 +377,29 @@ public class LossLab {
 			return -1;
 		}
 		KafkaNode follower = followers.get(0);
+		Fault fault = fault("pause node " + follower.id() + ", follower of " + partition);
 		follower.pause();
 		Thread resume = new Thread(() -> {
 			pause(duration.toMillis());
-			follower.resume();
+			try {
+				follower.resume();
+			}
+			finally {
+				fault.ended();
+			}
 		}, "lab-resume-" + follower.id());
 		resume.setDaemon(true);
 		resume.start();
 		return follower.id();
+	}
+
+	private Fault fault(String name) {
+		Fault fault = new Fault(name, System.currentTimeMillis());
+		this.faults.add(fault);
+		while (this.faults.size() > FAULTS_KEPT) {
+			this.faults.remove(0);
+		}
+		return fault;
 	}
 
 	private static KafkaNode killLeaderWhileFollowersPause(KafkaTestCluster cluster, TopicPartition partition) {
@@ -538,6 +581,33 @@ public class LossLab {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * A fault as it is recorded: its end comes later, from another thread.
+	 */
+	private static final class Fault {
+
+		private final String name;
+
+		private final long start;
+
+		private final AtomicLong end = new AtomicLong(-1);
+
+		private Fault(String name, long start) {
+			this.name = name;
+			this.start = start;
+		}
+
+		void ended() {
+			this.end.compareAndSet(-1, System.currentTimeMillis());
+		}
+
+		LabFault toLabFault() {
+			long end = this.end.get();
+			return new LabFault(this.name, this.start, (end >= 0) ? end : null);
+		}
+
 	}
 
 	/**
