@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.reliablekafka.testkit.KafkaTestCluster;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Runs the benchmark suite on one real three-node cluster: producer variants, consumer
@@ -239,6 +240,18 @@ public final class Benchmarks {
 			}
 		}
 		return options;
+	}
+
+	/**
+	 * Return the settings of the producers that write a benchmark's input before it is timed:
+	 * batched and compressed, so that the prefill is quick; not what any row measures.
+	 * @param cluster the cluster to write to
+	 * @return the producer settings
+	 */
+	static Map<String, Object> prefillSettings(KafkaTestCluster cluster) {
+		return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+				ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65536,
+				ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
 	}
 
 	static String format(double value) {

@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -107,9 +106,7 @@ final class ConsumerBenchmark {
 	String prefill(byte[][] payloads) throws Exception {
 		String topic = "bench-consumer-" + System.nanoTime();
 		this.cluster.createTopics(3, topic);
-		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG,
-				65536, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(),
+		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Benchmarks.prefillSettings(this.cluster), new ByteArraySerializer(),
 				new ByteArraySerializer())) {
 			for (int i = 0; i < this.records; i++) {
 				producer.send(new ProducerRecord<>(topic, payloads[i % payloads.length]));

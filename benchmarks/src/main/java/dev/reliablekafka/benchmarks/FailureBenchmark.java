@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.reliablekafka.testkit.KafkaTestCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -111,9 +109,7 @@ final class FailureBenchmark {
 		int count = variant.slow ? Math.max(200, this.records / 20) : this.records;
 		String topic = "bench-failures-" + variant.name().toLowerCase() + "-" + System.nanoTime();
 		this.cluster.createTopics(3, topic, topic + "-dlt");
-		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG,
-				65536, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(),
+		try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Benchmarks.prefillSettings(this.cluster), new ByteArraySerializer(),
 				new ByteArraySerializer())) {
 			for (int i = 0; i < count; i++) {
 				ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, payloads[i % payloads.length]);

@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -102,9 +101,7 @@ final class StreamsBenchmark {
 	String prefill(byte[][] payloads) {
 		String topic = "bench-streams-in-" + System.nanoTime();
 		this.cluster.createTopics(3, topic);
-		try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG,
-				65536, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(),
+		try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Benchmarks.prefillSettings(this.cluster), new StringSerializer(),
 				new ByteArraySerializer())) {
 			for (int i = 0; i < this.records; i++) {
 				producer.send(new ProducerRecord<>(topic, "key-" + (i % KEYS), payloads[i % payloads.length]));
