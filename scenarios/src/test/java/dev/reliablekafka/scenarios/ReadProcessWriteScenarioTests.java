@@ -40,7 +40,7 @@ class ReadProcessWriteScenarioTests {
 	private static final int RECORDS = 5_000;
 
 	/** Per-record transactions are slow (one commit round trip each): fewer records. */
-	private static final int TRANSACTIONAL_RECORDS = 400;
+	private static final int TRANSACTIONAL_RECORDS = 250;
 
 	/** A user's batching setting: outputs wait up to two seconds in the producer's buffer. */
 	private static final String LINGER = "spring.kafka.producer.properties[linger.ms]=2000";

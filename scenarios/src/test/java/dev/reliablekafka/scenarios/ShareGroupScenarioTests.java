@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * spring-kafka's defaults (the starter off) and with the starter and nothing but the
  * bootstrap servers. A record is lost when it was neither processed nor dead-lettered.
  */
-// Lets Q4 give its group a record lock shorter than Kafka's 15 s minimum.
+// Lets Q2 and Q4 give their groups a record lock shorter than Kafka's 15 s minimum.
 @WithKafkaCluster(nodes = 3, brokerProperties = "group.share.min.record.lock.duration.ms=1000")
 class ShareGroupScenarioTests {
 
@@ -47,13 +47,19 @@ class ShareGroupScenarioTests {
 
 	private static final String UNSAFE = "reliable.kafka.enabled=false";
 
+	/**
+	 * Q2's record lock: a killed member's records come back after it, so shorter than Kafka's
+	 * 30 s keeps the scenario short; far longer than a poll's records take (5 ms each).
+	 */
+	private static final int KILLED_MEMBER_LOCK_MILLIS = 8_000;
+
 	@TempDir
 	Path temp;
 
 	@Test
 	void q1WhenRecordsAlwaysFailThenSpringKafkasDefaultRejectsThemAndTheStarterDeadLettersThem(
 			KafkaTestCluster cluster) throws Exception {
-		Plan plan = new Plan(1_000, 100, 2, false, false, 0);
+		Plan plan = new Plan(1_000, 100, 2, false, false, 0, false);
 		Run unsafe = run(cluster, plan, UNSAFE);
 		Run starter = run(cluster, plan);
 		report("Q1 queue: always-failing records", "10 of 1000 records always fail (2 members)",
@@ -67,11 +73,11 @@ class ShareGroupScenarioTests {
 	@Test
 	void q2WhenAMemberIsKilledMidProcessingThenItsRecordsGoToTheOtherMembers(KafkaTestCluster cluster)
 			throws Exception {
-		Plan plan = new Plan(3_000, 100, 3, true, false, 0);
+		Plan plan = new Plan(3_000, 100, 3, true, false, KILLED_MEMBER_LOCK_MILLIS, false);
 		Run unsafe = run(cluster, plan, UNSAFE);
 		Run starter = run(cluster, plan);
 		report("Q2 queue: member kill -9 and failing records",
-				"1 of 3 members killed with kill -9 mid-processing; 30 of 3000 records always fail",
+				"1 of 3 members killed with kill -9 mid-processing; 30 of 3000 records always fail; record lock 8 s",
 				"spring-kafka defaults (REJECT on failure)", unsafe, starter);
 		// Share groups redeliver what a dead member held once its locks run out, with or
 		// without the starter: only the failing records are lost, and only without it.
@@ -85,7 +91,7 @@ class ShareGroupScenarioTests {
 	@Test
 	void q3WhenAGroupIsCreatedAfterItsRecordsWereWrittenThenKafkasDefaultStartSkipsThem(KafkaTestCluster cluster)
 			throws Exception {
-		Plan plan = new Plan(500, 0, 1, false, true, 0);
+		Plan plan = new Plan(500, 0, 1, false, true, 0, false);
 		Run unsafe = run(cluster, plan, UNSAFE);
 		Run starter = run(cluster, plan);
 		report("Q3 queue: new group, earlier records", "share group created after 500 records were written",
@@ -104,7 +110,7 @@ class ShareGroupScenarioTests {
 	@Test
 	void q4WhenAListenerIsSlowerThanTheLockThenItsRecordsAreDeliveredAgainAndTheStarterReportsIt(
 			KafkaTestCluster cluster) throws Exception {
-		Plan plan = new Plan(300, 0, 2, false, false, 2_000);
+		Plan plan = new Plan(300, 0, 2, false, false, 2_000, true);
 		Run unsafe = run(cluster, plan, UNSAFE);
 		Run starter = run(cluster, plan);
 		report("Q4 queue: listener slower than the lock", "1 record in 100 takes 3 s; record lock 2 s (2 members)",
@@ -132,7 +138,7 @@ class ShareGroupScenarioTests {
 				"scenario.group=" + group, "scenario.file=" + processed, "scenario.fail-every=" + plan.failEvery(),
 				"scenario.work-millis=" + (plan.killOne() ? 5 : 0), "logging.level.root=warn",
 				"logging.level.dev.reliablekafka=info"));
-		if (plan.lockMillis() > 0) {
+		if (plan.slowRecords()) {
 			arguments.addAll(List.of("scenario.slow-every=100", "scenario.slow-millis=" + (plan.lockMillis() + 1_000)));
 		}
 		arguments.addAll(List.of(properties));
@@ -156,11 +162,12 @@ class ShareGroupScenarioTests {
 				members.get(0).destroyForcibly();
 				assertThat(members.get(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
 			}
-			// A dead member's records come back once their lock (30 s) runs out. The starter's
-			// run must account for every record; only an unsafe run may stop short.
+			// A dead member's records come back once their lock runs out. The starter's run
+			// must account for every record; only an unsafe run may stop short.
 			awaitSettled(cluster, topic, plan, processed,
-					plan.killOne() ? Duration.ofSeconds(50) : Duration.ofSeconds(15), properties.length == 0);
-			if (plan.lockMillis() > 0) {
+					plan.killOne() ? Duration.ofMillis(plan.lockMillis() + 12_000) : Duration.ofSeconds(15),
+					properties.length == 0);
+			if (plan.slowRecords()) {
 				// The listeners finish what they still hold, redelivered or not.
 				Thread.sleep(3L * plan.lockMillis());
 			}
@@ -250,10 +257,11 @@ class ShareGroupScenarioTests {
 	/**
 	 * What a run does: how many records, every how many one always fails (0: none), how many
 	 * members, whether one is killed, whether the records are written before the group
-	 * exists, and the group's record lock (0: Kafka's 30 s; otherwise one record in 100 takes
-	 * a second longer than the lock).
+	 * exists, the group's record lock (0: Kafka's 30 s), and whether one record in 100 takes
+	 * a second longer than the lock.
 	 */
-	record Plan(int records, int failEvery, int members, boolean killOne, boolean writeFirst, int lockMillis) {
+	record Plan(int records, int failEvery, int members, boolean killOne, boolean writeFirst, int lockMillis,
+			boolean slowRecords) {
 
 	}
 
