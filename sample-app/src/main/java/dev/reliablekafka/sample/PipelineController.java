@@ -8,8 +8,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,11 +79,11 @@ class PipelineController {
 		for (String name : List.of("reliable.kafka.producer.send.failures", "reliable.kafka.consumer.dead.letters",
 				"reliable.kafka.consumer.retries", "reliable.kafka.consumer.commit.failures",
 				"reliable.kafka.accounting.duplicates")) {
-			meters.put(name, this.meters.find(name).counters().stream().mapToDouble(Counter::count).sum());
+			meters.put(name, PipelineTimeline.counters(this.meters.find(name)));
 		}
 		for (String name : List.of("reliable.kafka.consumer.commit.lag", "reliable.kafka.accounting.lost",
 				"reliable.kafka.consumer.in.flight")) {
-			meters.put(name, this.meters.find(name).gauges().stream().mapToDouble(Gauge::value).sum());
+			meters.put(name, PipelineTimeline.gauges(this.meters.find(name)));
 		}
 		status.put("meters", meters);
 		return status;

@@ -113,19 +113,24 @@ class PipelineTimeline {
 	}
 
 	private static double gauges(Search search, @Nullable String group) {
-		if (group == null) {
-			return 0;
-		}
-		// NaN: a partition whose gauge is being removed.
-		return search.tag("group", group)
-			.gauges()
-			.stream()
-			.mapToDouble(Gauge::value)
-			.filter(Double::isFinite)
-			.sum();
+		return (group != null) ? gauges(search.tag("group", group)) : 0;
 	}
 
-	private static double counters(Search search) {
+	/**
+	 * Return the sum of the gauges a search finds.
+	 * @param search the gauges
+	 * @return their sum, leaving out NaN (a partition whose gauge is being removed)
+	 */
+	static double gauges(Search search) {
+		return search.gauges().stream().mapToDouble(Gauge::value).filter(Double::isFinite).sum();
+	}
+
+	/**
+	 * Return the sum of the counters a search finds.
+	 * @param search the counters
+	 * @return their sum
+	 */
+	static double counters(Search search) {
 		return search.counters().stream().mapToDouble(Counter::count).sum();
 	}
 
