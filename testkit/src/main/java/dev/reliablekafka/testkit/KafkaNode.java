@@ -1,6 +1,8 @@
 package dev.reliablekafka.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +87,29 @@ public final class KafkaNode {
 	}
 
 	/**
+	 * Return the file the node's process writes its output to, across restarts.
+	 * @return the log file
+	 */
+	Path log() {
+		return this.directory.resolve("node.log");
+	}
+
+	/**
+	 * Return the last lines of the node's log, for a failure message.
+	 * @param lines how many lines at most
+	 * @return the lines, or a note that the log could not be read
+	 */
+	String logTail(int lines) {
+		try {
+			List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
+			return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return "(unreadable: " + ex.getMessage() + ")";
+		}
+	}
+
+	/**
 	 * Delete this node's copy of a partition, as losing its disk does. The node must be
 	 * stopped; started again, it comes back without the partition's records, and a replica
 	 * that is the partition's only one comes back empty.
@@ -131,7 +156,7 @@ public final class KafkaNode {
 		}
 		ProcessBuilder builder = new ProcessBuilder(this.command).directory(this.directory.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("node.log").toFile()));
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
 		try {
 			this.process = builder.start();
 		}

@@ -1,53 +1,24 @@
 package dev.reliablekafka.testkit;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AccessControlEntryFilter;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
@@ -84,12 +55,11 @@ public final class KafkaTestCluster implements AutoCloseable {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private KafkaTestCluster(Builder settings, Path directory, List<KafkaNode> nodes,
-			ClusterSecurity.KeyMaterial keyMaterial, String brokerVersion) {
+	private KafkaTestCluster(Builder settings, ClusterLayout layout, String brokerVersion) {
 		this.settings = settings;
-		this.directory = directory;
-		this.nodes = List.copyOf(nodes);
-		this.keyMaterial = keyMaterial;
+		this.directory = layout.directory();
+		this.nodes = layout.nodes();
+		this.keyMaterial = layout.keyMaterial();
 		this.brokerVersion = brokerVersion;
 	}
 
@@ -176,31 +146,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 */
 	public void createUser(String user, String password) {
 		requireSecurity();
-		withAdmin((admin) -> admin
-			.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-					new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
-			.all()
-			.get(30, TimeUnit.SECONDS));
-		Map<String, Object> login = clientProperties(user, password);
-		for (KafkaNode node : this.nodes) {
-			awaitValue(Duration.ofSeconds(30), "node " + node.id() + " to accept user " + user, () -> {
-				Map<String, Object> config = new HashMap<>(login);
-				config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.address());
-				config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-				config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-				try (Admin admin = Admin.create(config)) {
-					admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
-					return Boolean.TRUE;
-				}
-				catch (ExecutionException | TimeoutException ex) {
-					return null;
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException(ex);
-				}
-			});
-		}
+		AccessControl.createUser(this, user, password);
 	}
 
 	/**
@@ -213,18 +159,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 */
 	public void allow(String user, ResourceType type, String name, AclOperation... operations) {
 		requireSecurity();
-		List<AclBinding> bindings = new ArrayList<>();
-		for (AclOperation operation : operations) {
-			bindings.add(new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
-					new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW)));
-		}
-		withAdmin((admin) -> admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS));
-		AclBindingFilter filter = new AclBindingFilter(
-				new ResourcePatternFilter(type, name, PatternType.LITERAL),
-				new AccessControlEntryFilter("User:" + user, null, AclOperation.ANY, AclPermissionType.ANY));
-		awaitValue(Duration.ofSeconds(30), "ACLs of " + user + " on " + name,
-				() -> withAdmin((admin) -> admin.describeAcls(filter).values().get(10, TimeUnit.SECONDS))
-					.containsAll(bindings) ? Boolean.TRUE : null);
+		AccessControl.allow(this, user, type, name, operations);
 	}
 
 	private ClusterSecurity requireSecurity() {
@@ -265,13 +200,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @param topics the topic names
 	 */
 	public void createTopics(int partitions, String... topics) {
-		List<NewTopic> newTopics = new ArrayList<>();
-		for (String topic : topics) {
-			newTopics.add(new NewTopic(topic, partitions, (short) this.settings.replicationFactor()).configs(Map.of(
-					"min.insync.replicas", String.valueOf(this.settings.minInsyncReplicas),
-					"unclean.leader.election.enable", "false")));
-		}
-		withAdmin((admin) -> admin.createTopics(newTopics).all().get(60, TimeUnit.SECONDS));
+		Topics.create(this, partitions, this.settings.replicationFactor(), this.settings.minInsyncReplicas, topics);
 		awaitFullIsr(Duration.ofSeconds(60), topics);
 	}
 
@@ -282,7 +211,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @throws IllegalStateException if the partition has no leader
 	 */
 	public KafkaNode leader(TopicPartition partition) {
-		TopicPartitionInfo info = describe(partition);
+		TopicPartitionInfo info = Topics.describe(this, partition);
 		Node leader = info.leader();
 		if (leader == null || leader.isEmpty()) {
 			throw new IllegalStateException("Partition " + partition + " has no leader");
@@ -296,7 +225,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @return the followers
 	 */
 	public List<KafkaNode> followers(TopicPartition partition) {
-		TopicPartitionInfo info = describe(partition);
+		TopicPartitionInfo info = Topics.describe(this, partition);
 		int leader = (info.leader() != null) ? info.leader().id() : -1;
 		return info.replicas().stream().filter((node) -> node.id() != leader).map((node) -> node(node.id())).toList();
 	}
@@ -307,7 +236,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @return the ISR
 	 */
 	public Set<Integer> isr(TopicPartition partition) {
-		return describe(partition).isr().stream().map(Node::id).collect(Collectors.toSet());
+		return Topics.describe(this, partition).isr().stream().map(Node::id).collect(Collectors.toSet());
 	}
 
 	/**
@@ -318,8 +247,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @return the new leader
 	 */
 	public KafkaNode awaitNewLeader(TopicPartition partition, KafkaNode previous, Duration timeout) {
-		return awaitValue(timeout, "a new leader for " + partition, () -> {
-			Node leader = describe(partition).leader();
+		return Await.value(timeout, "a new leader for " + partition, () -> {
+			Node leader = Topics.describe(this, partition).leader();
 			return (leader != null && !leader.isEmpty() && leader.id() != previous.id()) ? node(leader.id()) : null;
 		});
 	}
@@ -330,15 +259,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @param topics the topics
 	 */
 	public void awaitFullIsr(Duration timeout, String... topics) {
-		awaitValue(timeout, "a full ISR for " + List.of(topics), () -> {
-			Map<String, TopicDescription> descriptions = withAdmin(
-					(admin) -> admin.describeTopics(List.of(topics)).allTopicNames().get(10, TimeUnit.SECONDS));
-			boolean full = descriptions.values()
-				.stream()
-				.flatMap((description) -> description.partitions().stream())
-				.allMatch((info) -> info.isr().size() == info.replicas().size() && info.leader() != null);
-			return full ? Boolean.TRUE : null;
-		});
+		Await.value(timeout, "a full ISR for " + List.of(topics),
+				() -> Topics.fullIsr(this, topics) ? Boolean.TRUE : null);
 	}
 
 	/**
@@ -353,22 +275,9 @@ public final class KafkaTestCluster implements AutoCloseable {
 			if (!node.isRunning()) {
 				continue;
 			}
-			awaitValue(timeout, "node " + node.id() + " to know " + List.of(topics), () -> {
-				// A fresh client that knows one node sends its first metadata request there.
-				try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-						node.internalAddress(), AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-						AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
-					admin.describeTopics(List.of(topics)).allTopicNames().get(5, TimeUnit.SECONDS);
-					return Boolean.TRUE;
-				}
-				catch (ExecutionException | TimeoutException ex) {
-					return null;
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException(ex);
-				}
-			});
+			Await.value(timeout, "node " + node.id() + " to know " + List.of(topics),
+					() -> AdminCalls.probe(node.internalAddress(), Map.of(),
+							(admin) -> admin.describeTopics(List.of(topics)).allTopicNames().get(5, TimeUnit.SECONDS)));
 		}
 	}
 
@@ -404,21 +313,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 	 * @return its result
 	 */
 	public <T> T withAdmin(AdminAction<T> action) {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, internalBootstrapServers(),
-				AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-				15_000))) {
-			return action.apply(admin);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (TimeoutException ex) {
-			throw new IllegalStateException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		return AdminCalls.run(internalBootstrapServers(), action);
 	}
 
 	/**
@@ -432,24 +327,16 @@ public final class KafkaTestCluster implements AutoCloseable {
 		}
 		RUNNING.remove(this);
 		this.nodes.forEach(KafkaNode::kill);
-		deleteRecursively(this.directory);
-	}
-
-	private TopicPartitionInfo describe(TopicPartition partition) {
-		TopicDescription description = withAdmin((admin) -> admin.describeTopics(List.of(partition.topic()))
-			.allTopicNames()
-			.get(10, TimeUnit.SECONDS)
-			.get(partition.topic()));
-		return description.partitions().get(partition.partition());
+		ClusterLayout.delete(this.directory);
 	}
 
 	private void awaitBrokers(Duration timeout, Collection<KafkaNode> expected) {
 		Set<Integer> ids = expected.stream().map(KafkaNode::id).collect(Collectors.toSet());
-		awaitValue(timeout, "nodes " + ids + " to join the cluster", () -> {
+		Await.value(timeout, "nodes " + ids + " to join the cluster", () -> {
 			for (KafkaNode node : expected) {
 				if (!node.isRunning()) {
 					throw new IllegalStateException("Kafka node " + node.id() + " exited during startup; the end of "
-							+ node.directory().resolve("node.log") + ":\n" + logTail(node.directory().resolve("node.log")));
+							+ node.log() + ":\n" + node.logTail(20));
 				}
 			}
 			try {
@@ -462,58 +349,6 @@ public final class KafkaTestCluster implements AutoCloseable {
 				return null;
 			}
 		});
-	}
-
-	private static String logTail(Path log) {
-		try {
-			List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-			return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-		}
-		catch (IOException | UncheckedIOException ex) {
-			return "(unreadable: " + ex.getMessage() + ")";
-		}
-	}
-
-	private static <T> T awaitValue(Duration timeout, String what, Supplier<T> probe) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		RuntimeException last = null;
-		while (System.nanoTime() < deadline) {
-			try {
-				T value = probe.get();
-				if (value != null) {
-					return value;
-				}
-			}
-			catch (IllegalStateException ex) {
-				if (ex.getMessage() != null && ex.getMessage().contains("exited during startup")) {
-					throw ex;
-				}
-				last = ex;
-			}
-			catch (RuntimeException ex) {
-				last = ex;
-			}
-			try {
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while waiting for " + what, ex);
-			}
-		}
-		throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what, last);
-	}
-
-	private static void deleteRecursively(Path path) {
-		if (!Files.exists(path)) {
-			return;
-		}
-		try (Stream<Path> files = Files.walk(path)) {
-			files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Best effort: a leftover temporary directory is harmless.
-		}
 	}
 
 	/**
@@ -645,48 +480,13 @@ public final class KafkaTestCluster implements AutoCloseable {
 		public KafkaTestCluster start() {
 			long start = System.nanoTime();
 			KafkaDistribution distribution = KafkaDistribution.of(this.brokerVersion);
-			Path directory;
-			try {
-				directory = Files.createTempDirectory("kafka-test-cluster-");
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			int[] ports = freePorts(this.nodes * 3);
-			String voters = java.util.stream.IntStream.range(0, this.nodes)
-				.mapToObj((id) -> id + "@127.0.0.1:" + ports[this.nodes + id])
-				.collect(Collectors.joining(","));
-			String clusterId = Uuid.randomUuid().toString();
-			ClusterSecurity.KeyMaterial keyMaterial = (this.security != null && this.security.tls())
-					? ClusterSecurity.KeyMaterial.generate(directory.resolve("tls")) : ClusterSecurity.KeyMaterial.NONE;
-			List<KafkaNode> nodes = new ArrayList<>();
-			List<Path> configs = new ArrayList<>();
-			for (int id = 0; id < this.nodes; id++) {
-				Path nodeDirectory = directory.resolve("node-" + id);
-				int brokerPort = ports[id];
-				int controllerPort = ports[this.nodes + id];
-				int internalPort = (this.security != null) ? ports[2 * this.nodes + id] : brokerPort;
-				Path config = writeConfig(nodeDirectory, id, brokerPort, controllerPort, voters,
-						(this.security != null)
-								? this.security.brokerSettings(brokerPort, internalPort, controllerPort, keyMaterial)
-								: Map.of());
-				configs.add(config);
-				nodes.add(new KafkaNode(id, brokerPort, controllerPort, internalPort, nodeDirectory,
-						command(distribution, nodeDirectory, config)));
-			}
-			try {
-				format(distribution, clusterId, configs);
-			}
-			catch (RuntimeException ex) {
-				deleteRecursively(directory);
-				throw ex;
-			}
-			KafkaTestCluster cluster = new KafkaTestCluster(this, directory, nodes, keyMaterial,
-					distribution.version());
+			ClusterLayout layout = ClusterLayout.prepare(distribution, this.nodes, this.security,
+					new ServerProperties(replicationFactor(), this.minInsyncReplicas, this.brokerProperties), this.maxHeap);
+			KafkaTestCluster cluster = new KafkaTestCluster(this, layout, distribution.version());
 			RUNNING.add(cluster);
 			try {
-				nodes.forEach(KafkaNode::launch);
-				cluster.awaitBrokers(this.startupTimeout, nodes);
+				cluster.nodes.forEach(KafkaNode::launch);
+				cluster.awaitBrokers(this.startupTimeout, cluster.nodes);
 			}
 			catch (RuntimeException ex) {
 				cluster.close();
@@ -696,191 +496,6 @@ public final class KafkaTestCluster implements AutoCloseable {
 			return cluster;
 		}
 
-		private Path writeConfig(Path nodeDirectory, int id, int brokerPort, int controllerPort, String voters,
-				Map<String, String> securitySettings) {
-			Map<String, String> config = new LinkedHashMap<>();
-			config.put("process.roles", "broker,controller");
-			config.put("node.id", String.valueOf(id));
-			config.put("controller.quorum.voters", voters);
-			config.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-			config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-			config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-			config.put("controller.listener.names", "CONTROLLER");
-			config.put("inter.broker.listener.name", "PLAINTEXT");
-			config.put("log.dirs", nodeDirectory.resolve("data").toString());
-			int replication = replicationFactor();
-			config.put("default.replication.factor", String.valueOf(replication));
-			config.put("min.insync.replicas", String.valueOf(Math.min(this.minInsyncReplicas, replication)));
-			config.put("offsets.topic.replication.factor", String.valueOf(replication));
-			config.put("offsets.topic.num.partitions", "5");
-			config.put("transaction.state.log.replication.factor", String.valueOf(replication));
-			config.put("transaction.state.log.min.isr", String.valueOf(Math.min(this.minInsyncReplicas, replication)));
-			config.put("transaction.state.log.num.partitions", "5");
-			// Share groups (Kafka queues) are on in Kafka 4.2 (share.version=1 at format time);
-			// their state topic needs as many replicas as the cluster has nodes, at most.
-			config.put("share.coordinator.state.topic.replication.factor", String.valueOf(replication));
-			config.put("share.coordinator.state.topic.min.isr",
-					String.valueOf(Math.min(this.minInsyncReplicas, replication)));
-			config.put("share.coordinator.state.topic.num.partitions", "5");
-			config.put("unclean.leader.election.enable", "false");
-			config.put("auto.create.topics.enable", "false");
-			config.put("group.initial.rebalance.delay.ms", "0");
-			// Fail over in seconds rather than the default ten or so after a node dies.
-			config.put("broker.session.timeout.ms", "3000");
-			config.put("broker.heartbeat.interval.ms", "500");
-			// The default dedupe buffer allocates 128 MiB at start; tests need little.
-			config.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-			config.put("num.network.threads", "2");
-			config.put("num.io.threads", "4");
-			config.putAll(securitySettings);
-			config.putAll(this.brokerProperties);
-			Properties properties = new Properties();
-			properties.putAll(config);
-			try {
-				Files.createDirectories(nodeDirectory);
-				Path file = nodeDirectory.resolve("server.properties");
-				try (var writer = Files.newBufferedWriter(file)) {
-					properties.store(writer, "Kafka test cluster node " + id);
-				}
-				Files.writeString(nodeDirectory.resolve("logback.xml"), LOGBACK);
-				Files.writeString(nodeDirectory.resolve("log4j2.properties"), LOG4J2);
-				Files.writeString(nodeDirectory.resolve("log4j.properties"), LOG4J);
-				return file;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-
-		private void format(KafkaDistribution distribution, String clusterId, List<Path> configs) {
-			if (distribution.onTestClasspath()) {
-				configs.forEach((config) -> format(clusterId, config));
-				return;
-			}
-			// Another version's StorageTool runs in its own JVM, all nodes at once.
-			List<Process> processes = new ArrayList<>();
-			try {
-				for (Path config : configs) {
-					List<String> command = new ArrayList<>(javaCommand(distribution, config.getParent(), "128m"));
-					command.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id", clusterId, "--config",
-							config.toString(), "--ignore-formatted"));
-					processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-						.redirectOutput(config.resolveSibling("format.log").toFile())
-						.start());
-				}
-				for (int i = 0; i < processes.size(); i++) {
-					Process process = processes.get(i);
-					if (!process.waitFor(120, TimeUnit.SECONDS)) {
-						throw new IllegalStateException("Formatting Kafka storage timed out; see "
-								+ configs.get(i).resolveSibling("format.log"));
-					}
-					if (process.exitValue() != 0) {
-						throw new IllegalStateException("Formatting Kafka storage for " + distribution + " failed: "
-								+ Files.readString(configs.get(i).resolveSibling("format.log")));
-					}
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while formatting Kafka storage", ex);
-			}
-			finally {
-				processes.forEach(Process::destroyForcibly);
-			}
-		}
-
-		private static void format(String clusterId, Path config) {
-			ByteArrayOutputStream output = new ByteArrayOutputStream();
-			int status;
-			try (PrintStream stream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-				status = kafka.tools.StorageTool.execute(new String[] { "format", "--cluster-id", clusterId,
-						"--config", config.toString(), "--ignore-formatted" }, stream);
-			}
-			if (status != 0) {
-				throw new IllegalStateException("Formatting Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
-			}
-		}
-
-		private List<String> command(KafkaDistribution distribution, Path nodeDirectory, Path config) {
-			List<String> command = javaCommand(distribution, nodeDirectory, this.maxHeap);
-			command.add(NodeMain.class.getName());
-			command.add(config.toString());
-			return command;
-		}
-
-		private static List<String> javaCommand(KafkaDistribution distribution, Path nodeDirectory, String maxHeap) {
-			List<String> command = new ArrayList<>();
-			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-			command.add("-Xmx" + maxHeap);
-			command.add("-XX:+UseSerialGC");
-			command.add("-Djava.awt.headless=true");
-			// Whichever logging backend the server's classpath has: Logback or Log4j 2 (the test's
-			// classpath), reload4j, or the slf4j-simple another version's jars are given.
-			command.add("-Dlogback.configurationFile=" + nodeDirectory.resolve("logback.xml"));
-			command.add("-Dlog4j2.configurationFile=" + nodeDirectory.resolve("log4j2.properties"));
-			command.add("-Dlog4j.configuration=" + nodeDirectory.resolve("log4j.properties").toUri());
-			command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-			command.add("-cp");
-			command.add(distribution.classpath());
-			return command;
-		}
-
-		private static int[] freePorts(int count) {
-			List<ServerSocket> sockets = new ArrayList<>();
-			try {
-				int[] ports = new int[count];
-				for (int i = 0; i < count; i++) {
-					ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-					sockets.add(socket);
-					ports[i] = socket.getLocalPort();
-				}
-				return ports;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			finally {
-				for (ServerSocket socket : sockets) {
-					try {
-						socket.close();
-					}
-					catch (IOException ex) {
-						// Nothing to do.
-					}
-				}
-			}
-		}
-
 	}
-
-	private static final String LOGBACK = """
-			<configuration>
-				<appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-					<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-				</appender>
-				<logger name="kafka.server.KafkaRaftServer" level="INFO"/>
-				<root level="WARN"><appender-ref ref="OUT"/></root>
-			</configuration>
-			""";
-
-	private static final String LOG4J = """
-			log4j.rootLogger=WARN, out
-			log4j.logger.kafka.server.KafkaRaftServer=INFO
-			log4j.appender.out=org.apache.log4j.ConsoleAppender
-			log4j.appender.out.layout=org.apache.log4j.PatternLayout
-			log4j.appender.out.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n
-			""";
-
-	private static final String LOG4J2 = """
-			appender.out.type = Console
-			appender.out.name = OUT
-			appender.out.layout.type = PatternLayout
-			appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1.} - %m%n
-			rootLogger.level = WARN
-			rootLogger.appenderRef.out.ref = OUT
-			""";
 
 }
