@@ -19,14 +19,12 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -151,7 +149,7 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 						description = null;
 					}
 					else if (permissions && ex.getCause() instanceof TopicAuthorizationException) {
-						invisible(usage, name, access);
+						access.addAll(AccessRules.invisibleTopic(name, usage.readTopics(), usage.writeTopics()));
 						continue;
 					}
 					else {
@@ -171,13 +169,17 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 				}
 				descriptions.put(name, description);
 				if (permissions) {
-					checkAccess(usage, name, description.authorizedOperations(), access);
+					access.addAll(AccessRules.topic(name, usage.readTopics(), usage.writeTopics(),
+							description.authorizedOperations()));
 				}
 			}
 			checkGroups(groups, timeout, access);
 			List<TopicFinding> findings = new ArrayList<>();
 			Map<String, Config> configs = configs(admin, descriptions.keySet(), timeout);
-			descriptions.forEach((name, description) -> check(name, description, configs.get(name), findings));
+			DurabilityRules rules = new DurabilityRules(this.settings.minReplicationFactor(),
+					this.settings.minInsyncReplicas());
+			descriptions
+				.forEach((name, description) -> findings.addAll(rules.check(name, description, configs.get(name))));
 			return new Report(findings, access);
 		}
 		catch (ExecutionException | TimeoutException | KafkaException ex) {
@@ -190,60 +192,22 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 		}
 	}
 
-	private static void checkAccess(Usage usage, String name, @Nullable Set<AclOperation> allowed,
-			List<AccessFinding> access) {
-		if (allowed == null) {
-			return;
-		}
-		if (usage.readTopics().contains(name) && !allowed.contains(AclOperation.READ)
-				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "READ", "the application's listeners cannot consume it: "
-					+ "their consumers are refused and retry"));
-		}
-		if (usage.writeTopics().contains(name) && !allowed.contains(AclOperation.WRITE)
-				&& !allowed.contains(AclOperation.ALL)) {
-			access.add(new AccessFinding("topic", name, "WRITE", "sends to it fail with TopicAuthorizationException; "
-					+ "if it is a dead-letter topic, a failing record cannot be parked there, so it is retried and blocks "
-					+ "its partition"));
-		}
-	}
-
 	private static void checkGroups(Map<String, KafkaFuture<ConsumerGroupDescription>> groups, Duration timeout,
 			List<AccessFinding> access) throws ExecutionException, TimeoutException, InterruptedException {
 		for (Map.Entry<String, KafkaFuture<ConsumerGroupDescription>> entry : new TreeMap<>(groups).entrySet()) {
 			String group = entry.getKey();
 			try {
 				ConsumerGroupDescription description = entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-				Set<AclOperation> allowed = description.authorizedOperations();
-				if (allowed != null && !allowed.contains(AclOperation.READ) && !allowed.contains(AclOperation.ALL)) {
-					access.add(groupFinding(group));
-				}
+				access.addAll(AccessRules.group(group, description.authorizedOperations()));
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof GroupAuthorizationException) {
-					access.add(groupFinding(group));
+					access.add(AccessRules.refusedGroup(group));
 				}
 				else if (!(ex.getCause() instanceof GroupIdNotFoundException)) {
 					throw ex;
 				}
 			}
-		}
-	}
-
-	private static AccessFinding groupFinding(String group) {
-		return new AccessFinding("group", group, "READ",
-				"its consumers cannot join the group or commit offsets: they are refused and retry");
-	}
-
-	/**
-	 * A topic the principal may not even describe: report the operations it needs (nothing
-	 * is allowed), which imply DESCRIBE; DESCRIBE itself when it only needs the audit.
-	 */
-	private static void invisible(Usage usage, String name, List<AccessFinding> access) {
-		checkAccess(usage, name, Set.of(), access);
-		if (!usage.readTopics().contains(name) && !usage.writeTopics().contains(name)) {
-			access.add(new AccessFinding("topic", name, "DESCRIBE",
-					"the application's principal may not even see the topic, so its durability cannot be audited"));
 		}
 	}
 
@@ -277,48 +241,6 @@ public class TopicDurabilityAudit extends BeforeListenersStart {
 					+ "not allowed): their min.insync.replicas and unclean.leader.election.enable are not audited");
 		}
 		return configs;
-	}
-
-	private void check(String name, TopicDescription description, @Nullable Config config,
-			List<TopicFinding> findings) {
-		int replicationFactor = description.partitions()
-			.stream()
-			.mapToInt((partition) -> partition.replicas().size())
-			.min()
-			.orElse(0);
-		if (replicationFactor < this.settings.minReplicationFactor()) {
-			findings.add(new TopicFinding(name, "replication.factor", String.valueOf(replicationFactor),
-					"fewer than " + this.settings.minReplicationFactor()
-							+ " copies: losing one broker's disk loses acknowledged records"));
-		}
-		Integer minInsync = intValue(config, "min.insync.replicas");
-		if (minInsync != null && minInsync < this.settings.minInsyncReplicas()) {
-			findings.add(new TopicFinding(name, "min.insync.replicas", String.valueOf(minInsync),
-					"acks=all is answered with fewer than " + this.settings.minInsyncReplicas()
-							+ " copies written, so one failure can lose an acknowledged record"));
-		}
-		if (minInsync != null && replicationFactor > 0 && minInsync >= replicationFactor) {
-			findings.add(new TopicFinding(name, "min.insync.replicas", minInsync + " with replication.factor "
-					+ replicationFactor, "one broker down blocks every acks=all write"));
-		}
-		ConfigEntry unclean = (config != null) ? config.get("unclean.leader.election.enable") : null;
-		if (unclean != null && "true".equalsIgnoreCase(unclean.value())) {
-			findings.add(new TopicFinding(name, "unclean.leader.election.enable", "true",
-					"a replica that missed acknowledged records can become leader and drop them"));
-		}
-	}
-
-	private static @Nullable Integer intValue(@Nullable Config config, String name) {
-		ConfigEntry entry = (config != null) ? config.get(name) : null;
-		if (entry == null || entry.value() == null) {
-			return null;
-		}
-		try {
-			return Integer.valueOf(entry.value().trim());
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
 	}
 
 	/**
