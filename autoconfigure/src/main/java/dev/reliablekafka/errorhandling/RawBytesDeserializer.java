@@ -1,4 +1,4 @@
-package dev.reliablekafka.deadletter;
+package dev.reliablekafka.errorhandling;
 
 import java.util.Map;
 

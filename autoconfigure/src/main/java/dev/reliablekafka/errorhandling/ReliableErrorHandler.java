@@ -1,4 +1,4 @@
-package dev.reliablekafka.deadletter;
+package dev.reliablekafka.errorhandling;
 
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;

@@ -1,5 +1,6 @@
 package dev.reliablekafka.monitor;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,10 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -38,6 +39,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Samples the cluster in the background, off every consumer's poll loop: whether it answers,
@@ -47,6 +50,12 @@ import org.springframework.context.SmartLifecycle;
  * <p>
  * Only topic, partition and group names and offsets are ever reported; a failure is
  * described by its exception type and message, which Kafka keeps free of credentials.
+ * <p>
+ * Samples run on a {@link TaskScheduler}, one at a time with the interval between the end of
+ * one and the start of the next, the first as soon as the monitor starts. The scheduler is
+ * either the application's, which the monitor only uses, or one of the monitor's own, which
+ * it initializes when it starts and shuts down when it stops. Samples are stamped with the
+ * time of a {@link Clock}.
  *
  * @author Reliable Kafka team
  */
@@ -62,15 +71,29 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 
 	private final Duration timeout;
 
+	private final TaskScheduler scheduler;
+
+	private final @Nullable ThreadPoolTaskScheduler ownScheduler;
+
+	private final Clock clock;
+
 	private final List<Consumer<ClusterSample>> listeners = new CopyOnWriteArrayList<>();
 
 	private final Object lifecycleMonitor = new Object();
 
-	private final Object sampleMonitor = new Object();
+	private final ReentrantLock sampleLock = new ReentrantLock();
+
+	private final Object samplerMonitor = new Object();
 
 	private volatile @Nullable ClusterSample latest;
 
-	private volatile @Nullable ScheduledExecutorService executor;
+	private volatile boolean running;
+
+	private @Nullable ScheduledFuture<?> schedule;
+
+	private @Nullable Thread sampler;
+
+	private boolean samplerInterrupted;
 
 	private @Nullable Admin admin;
 
@@ -81,7 +104,9 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	private @Nullable String lastProgressFailure;
 
 	/**
-	 * Create a monitor.
+	 * Create a monitor that samples on a single daemon thread of its own, named
+	 * {@code reliable-kafka-monitor-} and a number, and stamps its samples with the system
+	 * clock in UTC.
 	 * @param clients creates the Admin client and the consumer that reads record timestamps
 	 * @param groupTopics the application's consumer groups and the topics each reads
 	 * @param interval the time between samples
@@ -89,14 +114,62 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	 */
 	public KafkaProgressMonitor(Clients clients, Supplier<Map<String, Set<String>>> groupTopics, Duration interval,
 			Duration timeout) {
+		this(clients, groupTopics, interval, timeout, singleThreadScheduler(), true, Clock.systemUTC());
+	}
+
+	/**
+	 * Create a monitor that samples on the given scheduler, which it never shuts down. A
+	 * sample holds a thread of the scheduler while it waits for the cluster, each call for up
+	 * to the timeout, so a scheduler with a single thread runs its other tasks late meanwhile.
+	 * @param clients creates the Admin client and the consumer that reads record timestamps
+	 * @param groupTopics the application's consumer groups and the topics each reads
+	 * @param interval the time between samples
+	 * @param timeout how long each call of a sample may take
+	 * @param scheduler runs the samples
+	 * @param clock the time samples are stamped with and record ages measured against
+	 */
+	public KafkaProgressMonitor(Clients clients, Supplier<Map<String, Set<String>>> groupTopics, Duration interval,
+			Duration timeout, TaskScheduler scheduler, Clock clock) {
+		this(clients, groupTopics, interval, timeout, scheduler, false, clock);
+	}
+
+	private KafkaProgressMonitor(Clients clients, Supplier<Map<String, Set<String>>> groupTopics, Duration interval,
+			Duration timeout, TaskScheduler scheduler, boolean ownsScheduler, Clock clock) {
 		this.clients = clients;
 		this.groupTopics = groupTopics;
 		this.interval = interval;
 		this.timeout = timeout;
+		this.scheduler = scheduler;
+		this.ownScheduler = (ownsScheduler) ? (ThreadPoolTaskScheduler) scheduler : null;
+		this.clock = clock;
 	}
 
 	/**
-	 * Call a listener with every new sample, on the monitor's thread.
+	 * Create a monitor that samples on a scheduler of its own: it initializes the scheduler
+	 * each time it starts and shuts it down each time it stops.
+	 * @param clients creates the Admin client and the consumer that reads record timestamps
+	 * @param groupTopics the application's consumer groups and the topics each reads
+	 * @param interval the time between samples
+	 * @param timeout how long each call of a sample may take
+	 * @param scheduler the monitor's scheduler, configured but not initialized
+	 * @param clock the time samples are stamped with and record ages measured against
+	 * @return the monitor
+	 */
+	public static KafkaProgressMonitor withOwnScheduler(Clients clients,
+			Supplier<Map<String, Set<String>>> groupTopics, Duration interval, Duration timeout,
+			ThreadPoolTaskScheduler scheduler, Clock clock) {
+		return new KafkaProgressMonitor(clients, groupTopics, interval, timeout, scheduler, true, clock);
+	}
+
+	private static ThreadPoolTaskScheduler singleThreadScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("reliable-kafka-monitor-");
+		scheduler.setDaemon(true);
+		return scheduler;
+	}
+
+	/**
+	 * Call a listener with every new sample, on the thread that took it.
 	 * @param listener the listener
 	 */
 	public void addListener(Consumer<ClusterSample> listener) {
@@ -122,39 +195,57 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	@Override
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
-			if (this.executor != null) {
+			if (this.schedule != null) {
 				return;
 			}
-			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-				Thread thread = new Thread(runnable, "reliable-kafka-monitor");
-				thread.setDaemon(true);
-				return thread;
-			});
-			executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
-			this.executor = executor;
+			if (this.ownScheduler != null) {
+				this.ownScheduler.initialize();
+			}
+			// Set before scheduling: the first sample may start before schedule returns.
+			this.running = true;
+			try {
+				this.schedule = this.scheduler.scheduleWithFixedDelay(this::sampleQuietly, this.interval);
+			}
+			catch (RuntimeException ex) {
+				this.running = false;
+				if (this.ownScheduler != null) {
+					this.ownScheduler.shutdown();
+				}
+				throw ex;
+			}
 		}
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService executor;
+		ScheduledFuture<?> schedule;
 		synchronized (this.lifecycleMonitor) {
-			executor = this.executor;
-			this.executor = null;
+			schedule = this.schedule;
+			this.schedule = null;
+			this.running = false;
 		}
-		if (executor == null) {
+		if (schedule == null) {
 			return;
 		}
+		schedule.cancel(false);
 		// Interrupt a running sample rather than wait for its timeouts.
-		executor.shutdownNow();
+		interruptSampler();
 		org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = this.consumer;
 		if (consumer != null) {
 			consumer.wakeup();
 		}
+		if (this.ownScheduler != null) {
+			this.ownScheduler.shutdown();
+		}
 		try {
-			if (executor.awaitTermination(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				// Nothing the clients still have in flight is of use once the monitor stops.
-				closeClients(Duration.ZERO);
+			if (this.sampleLock.tryLock(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				try {
+					// Nothing the clients still have in flight is of use once the monitor stops.
+					closeClients(Duration.ZERO);
+				}
+				finally {
+					this.sampleLock.unlock();
+				}
 			}
 		}
 		catch (InterruptedException ex) {
@@ -164,7 +255,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 
 	@Override
 	public boolean isRunning() {
-		return this.executor != null;
+		return this.running;
 	}
 
 	@Override
@@ -173,14 +264,50 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	}
 
 	private void sampleQuietly() {
+		this.sampleLock.lock();
 		try {
-			ClusterSample sample = sample();
-			this.latest = sample;
-			this.listeners.forEach((listener) -> listener.accept(sample));
+			synchronized (this.samplerMonitor) {
+				if (!this.running) {
+					// Stopped while this run was due: the clients stay closed.
+					return;
+				}
+				this.sampler = Thread.currentThread();
+			}
+			try {
+				ClusterSample sample = sample();
+				this.latest = sample;
+				this.listeners.forEach((listener) -> listener.accept(sample));
+			}
+			catch (Throwable ex) {
+				// Never let the schedule die: health would report the last sample forever.
+				logger.warn("Kafka progress sample failed: " + ex.getClass().getSimpleName());
+			}
+			finally {
+				synchronized (this.samplerMonitor) {
+					this.sampler = null;
+					if (this.samplerInterrupted) {
+						// The thread may be the application's: hand it back uninterrupted.
+						Thread.interrupted();
+						this.samplerInterrupted = false;
+					}
+				}
+			}
 		}
-		catch (Throwable ex) {
-			// Never let the schedule die: health would report the last sample forever.
-			logger.warn("Kafka progress sample failed: " + ex.getClass().getSimpleName());
+		finally {
+			this.sampleLock.unlock();
+		}
+	}
+
+	/**
+	 * Interrupt the sample in progress, if any. Only a thread that is running a sample is
+	 * interrupted, so that no task of a shared scheduler ever sees the interrupt.
+	 */
+	private void interruptSampler() {
+		synchronized (this.samplerMonitor) {
+			if (this.sampler != null) {
+				this.sampler.interrupt();
+				this.samplerInterrupted = true;
+			}
 		}
 	}
 
@@ -192,8 +319,9 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	 * @return the sample
 	 */
 	ClusterSample sample() {
-		synchronized (this.sampleMonitor) {
-			Instant now = Instant.now();
+		this.sampleLock.lock();
+		try {
+			Instant now = this.clock.instant();
 			Admin admin;
 			int brokers;
 			try {
@@ -234,6 +362,9 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 				}
 			}
 			return new ClusterSample(now, null, brokers, partitions, partitionsRead);
+		}
+		finally {
+			this.sampleLock.unlock();
 		}
 	}
 
@@ -409,6 +540,7 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 			return Map.of();
 		}
 		Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
+		// Elapsed time on the monotonic clock: the sample clock may be fixed or jump.
 		long deadline = System.nanoTime() + this.timeout.toNanos();
 		try {
 			org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = consumer();
@@ -464,9 +596,13 @@ public class KafkaProgressMonitor implements SmartLifecycle, DisposableBean {
 	}
 
 	private void closeClients(Duration timeout) {
-		synchronized (this.sampleMonitor) {
+		this.sampleLock.lock();
+		try {
 			closeAdmin(timeout);
 			closeConsumer(timeout);
+		}
+		finally {
+			this.sampleLock.unlock();
 		}
 	}
 

@@ -2,8 +2,10 @@ package dev.reliablekafka.streams;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.ThreadMetadata;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -56,7 +58,7 @@ public class ReliableKafkaStreamsHealthIndicator extends AbstractHealthIndicator
 			for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
 				threads.put(thread.threadName(), thread.threadState());
 			}
-			int configured = StreamsSettings.configuredThreads(factoryBean);
+			int configured = configuredThreads(factoryBean);
 			details.put("threads", threads);
 			details.put("configuredThreads", configured);
 			boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
@@ -74,6 +76,17 @@ public class ReliableKafkaStreamsHealthIndicator extends AbstractHealthIndicator
 		}
 		builder.status(down ? Status.DOWN : Status.UP);
 		builder.withDetail("applications", applications);
+	}
+
+	private static int configuredThreads(StreamsBuilderFactoryBean factoryBean) {
+		Properties config = factoryBean.getStreamsConfiguration();
+		Object threads = (config != null) ? config.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG) : null;
+		try {
+			return (threads != null) ? Math.max(1, Integer.parseInt(String.valueOf(threads).trim())) : 1;
+		}
+		catch (NumberFormatException ex) {
+			return 1;
+		}
 	}
 
 }

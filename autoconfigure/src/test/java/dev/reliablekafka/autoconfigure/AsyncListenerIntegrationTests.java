@@ -137,7 +137,7 @@ class AsyncListenerIntegrationTests {
 			.withPropertyValues("reliable.kafka.consumer.retry-async-results=false",
 					"spring.kafka.listener.auto-startup=false")
 			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(dev.reliablekafka.consumer.AsyncListenerRetries.class));
+				.doesNotHaveBean(dev.reliablekafka.autoconfigure.consumer.AsyncListenerRetries.class));
 	}
 
 	static CompletableFuture<Void> complete(ExecutorService executor, String value, Map<String, AtomicInteger> attempts,

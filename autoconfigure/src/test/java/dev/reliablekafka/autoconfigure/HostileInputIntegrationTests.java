@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
+import dev.reliablekafka.errorhandling.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.producer.SendFailureHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,21 +1,17 @@
 package dev.reliablekafka.autoconfigure;
 
-import dev.reliablekafka.autoconfigure.audit.ReliableKafkaAuditAutoConfiguration;
-import dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration;
-import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingAutoConfiguration;
-import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
-import dev.reliablekafka.autoconfigure.health.ReliableKafkaHealthAutoConfiguration;
-import dev.reliablekafka.autoconfigure.metrics.ReliableKafkaMetricsAutoConfiguration;
-import dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration;
-import dev.reliablekafka.autoconfigure.share.ReliableKafkaShareAutoConfiguration;
-import dev.reliablekafka.autoconfigure.streams.ReliableKafkaStreamsAutoConfiguration;
-import dev.reliablekafka.autoconfigure.topics.ReliableKafkaTopicsAutoConfiguration;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.util.ClassUtils;
 
 /**
- * The auto-configurations an application with the starter gets.
+ * The auto-configurations an application with the starter gets: Boot's Kafka
+ * auto-configuration and every one the starter's imports file lists.
  */
 public final class ReliableKafkaAutoConfigurations {
 
@@ -23,12 +19,25 @@ public final class ReliableKafkaAutoConfigurations {
 	}
 
 	public static AutoConfigurations withKafka() {
-		return AutoConfigurations.of(KafkaAutoConfiguration.class, ReliableKafkaClientsAutoConfiguration.class,
-				ReliableKafkaErrorHandlingAutoConfiguration.class, ReliableKafkaGuardAutoConfiguration.class,
-				ReliableKafkaAuditAutoConfiguration.class, ReliableKafkaTopicsAutoConfiguration.class,
-				ReliableKafkaMonitorAutoConfiguration.class, ReliableKafkaMetricsAutoConfiguration.class,
-				ReliableKafkaHealthAutoConfiguration.class, ReliableKafkaShareAutoConfiguration.class,
-				ReliableKafkaStreamsAutoConfiguration.class);
+		List<Class<?>> classes = new ArrayList<>();
+		classes.add(KafkaAutoConfiguration.class);
+		classes.addAll(starter());
+		return AutoConfigurations.of(classes.toArray(Class<?>[]::new));
+	}
+
+	/**
+	 * Return the starter's auto-configurations, as its imports file lists them.
+	 * @return the classes
+	 */
+	public static List<Class<?>> starter() {
+		ClassLoader classLoader = ReliableKafkaAutoConfigurations.class.getClassLoader();
+		List<Class<?>> classes = new ArrayList<>();
+		for (String name : ImportCandidates.load(AutoConfiguration.class, classLoader)) {
+			if (name.startsWith("dev.reliablekafka.")) {
+				classes.add(ClassUtils.resolveClassName(name, classLoader));
+			}
+		}
+		return classes;
 	}
 
 }

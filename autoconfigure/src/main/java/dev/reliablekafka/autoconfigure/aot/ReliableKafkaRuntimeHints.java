@@ -2,9 +2,9 @@ package dev.reliablekafka.autoconfigure.aot;
 
 import java.util.stream.Stream;
 
-import dev.reliablekafka.consumer.AsyncListenerRetries;
-import dev.reliablekafka.deadletter.DeadLetterSerializer;
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
+import dev.reliablekafka.autoconfigure.consumer.AsyncListenerRetries;
+import dev.reliablekafka.errorhandling.DeadLetterSerializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.Producer;

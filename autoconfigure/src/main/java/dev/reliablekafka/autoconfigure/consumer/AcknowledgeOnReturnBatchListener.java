@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.List;
 
@@ -19,7 +19,7 @@ import org.springframework.kafka.support.Acknowledgment;
  * @param <V> the value type
  * @author Reliable Kafka team
  */
-public class AcknowledgeOnReturnBatchListener<K, V>
+class AcknowledgeOnReturnBatchListener<K, V>
 		extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
 		implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
 

@@ -1,8 +1,9 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import dev.reliablekafka.consumer.OffsetGate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 

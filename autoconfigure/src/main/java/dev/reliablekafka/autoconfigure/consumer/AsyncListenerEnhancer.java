@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
@@ -8,8 +8,8 @@ import java.util.Map;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.kafka.annotation.KafkaHandler;
-import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.annotation.KafkaListenerAnnotationBeanPostProcessor.AnnotationEnhancer;
+import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.listener.adapter.AdapterUtils;
 import org.springframework.util.ReflectionUtils;
 

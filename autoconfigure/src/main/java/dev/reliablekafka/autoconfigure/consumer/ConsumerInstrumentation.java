@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -36,7 +36,7 @@ import org.springframework.kafka.core.ConsumerPostProcessor;
  * @param <V> the value type
  * @author Reliable Kafka team
  */
-public class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V> {
+class ConsumerInstrumentation<K, V> implements ConsumerPostProcessor<K, V> {
 
 	private static final Log logger = LogFactory.getLog(ConsumerInstrumentation.class);
 

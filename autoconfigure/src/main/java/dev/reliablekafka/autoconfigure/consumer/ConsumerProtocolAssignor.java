@@ -1,4 +1,4 @@
-package dev.reliablekafka.autoconfigure.client;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,17 +1,15 @@
-package dev.reliablekafka.autoconfigure.client;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
-
-import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.ContainerCustomizer;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.util.ReflectionUtils;
 
 /**

@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -22,7 +22,7 @@ import org.springframework.kafka.core.ProducerPostProcessor;
  * @param <V> the value type
  * @author Reliable Kafka team
  */
-public final class ForwardTrackingPostProcessor<K, V> implements ProducerPostProcessor<K, V> {
+final class ForwardTrackingPostProcessor<K, V> implements ProducerPostProcessor<K, V> {
 
 	@Override
 	@SuppressWarnings("unchecked")

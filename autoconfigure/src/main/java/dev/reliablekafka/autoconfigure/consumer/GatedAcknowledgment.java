@@ -1,7 +1,8 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.time.Duration;
 
+import dev.reliablekafka.consumer.OffsetGate;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

@@ -1,9 +1,12 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 
+import dev.reliablekafka.consumer.OffsetGate;
+import dev.reliablekafka.consumer.OffsetGates;
+import dev.reliablekafka.consumer.UnacknowledgedInTransactionException;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,8 +19,8 @@ import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListe
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ListenerType;
 import org.springframework.kafka.listener.ListenerUtils;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.KafkaUtils;
@@ -38,7 +41,7 @@ import org.springframework.kafka.support.KafkaUtils;
  * @param <V> the value type
  * @author Reliable Kafka team
  */
-public class GatedRecordListener<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
+class GatedRecordListener<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
 		implements AcknowledgingConsumerAwareMessageListener<K, V> {
 
 	private final OffsetGates gates;

@@ -1,9 +1,9 @@
-package dev.reliablekafka.autoconfigure.client;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.serialization.Deserializer;

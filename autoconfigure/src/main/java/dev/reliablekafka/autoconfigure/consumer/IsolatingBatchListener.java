@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.springframework.kafka.support.Acknowledgment;
  * @param <V> the value type
  * @author Reliable Kafka team
  */
-public class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
+class IsolatingBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
 		implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
 
 	private static final Log logger = LogFactory.getLog(IsolatingBatchListener.class);

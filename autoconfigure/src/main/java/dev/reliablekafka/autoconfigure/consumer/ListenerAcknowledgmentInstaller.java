@@ -1,10 +1,14 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.reliablekafka.consumer.GateAwareErrorHandler;
+import dev.reliablekafka.consumer.GatedBatchListener;
+import dev.reliablekafka.consumer.ListenerNeverAcknowledgesException;
+import dev.reliablekafka.consumer.OffsetGates;
 import dev.reliablekafka.support.BeforeListenersStart;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,14 +17,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.AbstractShareKafkaMessageListenerContainer;
-import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.FailedRecordProcessor;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 
 /**
  * Before the listener containers start, wraps the listener of every container that commits
@@ -33,7 +37,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  *
  * @author Reliable Kafka team
  */
-public class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
+class ListenerAcknowledgmentInstaller extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(ListenerAcknowledgmentInstaller.class);
 

@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;

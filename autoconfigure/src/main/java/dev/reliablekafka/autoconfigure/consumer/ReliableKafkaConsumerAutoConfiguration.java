@@ -1,18 +1,11 @@
-package dev.reliablekafka.autoconfigure.client;
+package dev.reliablekafka.autoconfigure.consumer;
 
-import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
-import dev.reliablekafka.consumer.AsyncListenerRetries;
-import dev.reliablekafka.consumer.ConsumerInstrumentation;
-import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
-import dev.reliablekafka.consumer.GatedRecordListener;
-import dev.reliablekafka.consumer.ListenerAcknowledgmentInstaller;
+import dev.reliablekafka.autoconfigure.accounting.ReliableKafkaAccountingAutoConfiguration;
 import dev.reliablekafka.consumer.ListenerFailures;
 import dev.reliablekafka.consumer.OffsetGates;
-import dev.reliablekafka.deadletter.ReliableErrorHandler;
+import dev.reliablekafka.errorhandling.ReliableErrorHandler;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
-import dev.reliablekafka.producer.ReliableProducerListener;
-import dev.reliablekafka.producer.SendFailureHandler;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -30,14 +23,13 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.support.ProducerListener;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
- * that hardens the Kafka producer, consumer and listener containers Spring Boot builds.
+ * that hardens the Kafka consumer and listener containers Spring Boot builds: offset gates,
+ * manual acknowledgment, forwards awaited before a commit.
  *
  * @author Reliable Kafka team
  */
@@ -45,14 +37,9 @@ import org.springframework.kafka.support.ProducerListener;
 @ConditionalOnClass(KafkaTemplate.class)
 @ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ReliableKafkaProperties.class)
-public final class ReliableKafkaClientsAutoConfiguration {
+public final class ReliableKafkaConsumerAutoConfiguration {
 
-	ReliableKafkaClientsAutoConfiguration() {
-	}
-
-	@Bean
-	HardenedProducerFactoryCustomizer reliableKafkaProducerFactoryCustomizer(ReliableKafkaProperties properties) {
-		return new HardenedProducerFactoryCustomizer(properties.getProducer());
+	ReliableKafkaConsumerAutoConfiguration() {
 	}
 
 	@Bean
@@ -76,33 +63,17 @@ public final class ReliableKafkaClientsAutoConfiguration {
 
 	@Bean
 	DefaultKafkaConsumerFactoryCustomizer reliableKafkaConsumerInstrumentation(
-			ObjectProvider<ReliableKafkaMetrics> metrics, ReliableKafkaProperties properties) {
+			ObjectProvider<ReliableKafkaMetrics> metrics, ListableBeanFactory beanFactory) {
 		return (consumerFactory) -> {
 			ReliableKafkaMetrics available = metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE);
-			boolean accounting = properties.getAccounting().isEnabled();
+			// The accounting auto-configuration stamps what is sent; without it, or turned off,
+			// there is nothing to count on this side.
+			boolean accounting = beanFactory
+				.containsBean(ReliableKafkaAccountingAutoConfiguration.SEQUENCE_STAMPING_BEAN);
 			if (available != ReliableKafkaMetrics.NONE || accounting) {
 				consumerFactory.addPostProcessor(new ConsumerInstrumentation<>(available, accounting));
 			}
 		};
-	}
-
-	@Bean
-	@ConditionalOnBooleanProperty("reliable.kafka.accounting.enabled")
-	DefaultKafkaProducerFactoryCustomizer reliableKafkaSequenceStamping() {
-		return ReliableKafkaClientsAutoConfiguration::stampSequences;
-	}
-
-	private static <K, V> void stampSequences(DefaultKafkaProducerFactory<K, V> producerFactory) {
-		producerFactory.addPostProcessor(new SequenceStampingPostProcessor<>(
-				producerFactory.getConfigurationProperties(), producerFactory.getKeySerializerSupplier()));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean(ProducerListener.class)
-	ReliableProducerListener reliableKafkaProducerListener(ObjectProvider<ReliableKafkaMetrics> metrics,
-			ObjectProvider<SendFailureHandler> handlers) {
-		return new ReliableProducerListener(metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE),
-				handlers.orderedStream().toList());
 	}
 
 	@Bean
@@ -151,7 +122,8 @@ public final class ReliableKafkaClientsAutoConfiguration {
 				metrics.getIfAvailable(() -> ReliableKafkaMetrics.NONE), consumer.isAwaitForwards(),
 				consumer.getForwardTimeout(), false, consumer.getMaxPendingPerPartition());
 		return new ListenerAcknowledgmentInstaller(registries, gates, consumer.isAcknowledgeOnReturn(), options,
-				ReliableErrorHandler.class::isInstance, () -> errorHandlers.getIfUnique(ReliableKafkaClientsAutoConfiguration::noUniqueErrorHandler),
+				ReliableErrorHandler.class::isInstance,
+				() -> errorHandlers.getIfUnique(ReliableKafkaConsumerAutoConfiguration::noUniqueErrorHandler),
 				asyncRetries, consumer.isIsolateBatchFailures());
 	}
 

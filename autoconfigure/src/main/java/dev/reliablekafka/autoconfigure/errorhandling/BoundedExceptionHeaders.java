@@ -1,4 +1,4 @@
-package dev.reliablekafka.deadletter;
+package dev.reliablekafka.autoconfigure.errorhandling;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -8,8 +8,8 @@ import java.util.Arrays;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer.HeaderNames;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
 /**
  * Writes the exception headers of a dead letter (exception and root cause class, message,
@@ -19,7 +19,7 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer.HeaderNa
  *
  * @author Reliable Kafka team
  */
-public class BoundedExceptionHeaders implements DeadLetterPublishingRecoverer.ExceptionHeadersCreator {
+class BoundedExceptionHeaders implements DeadLetterPublishingRecoverer.ExceptionHeadersCreator {
 
 	private static final String CUT_MARKER = " [cut]";
 

@@ -7,12 +7,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
-import dev.reliablekafka.deadletter.BoundedExceptionHeaders;
-import dev.reliablekafka.consumer.AsyncListenerEnhancer;
-import dev.reliablekafka.consumer.AsyncListenerRetries;
+import dev.reliablekafka.autoconfigure.consumer.AsyncListenerEnhancer;
+import dev.reliablekafka.autoconfigure.consumer.AsyncListenerRetries;
 import dev.reliablekafka.consumer.OffsetGates;
-import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
-import dev.reliablekafka.deadletter.ReliableErrorHandler;
+import dev.reliablekafka.errorhandling.RawBytesDeadLetterPublishingRecoverer;
+import dev.reliablekafka.errorhandling.ReliableErrorHandler;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
 import dev.reliablekafka.share.ShareFailurePolicy;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -31,7 +31,7 @@ import org.springframework.kafka.core.ProducerFactory;
 @AutoConfiguration(after = ReliableKafkaMonitorAutoConfiguration.class,
 		afterName = "dev.reliablekafka.autoconfigure.audit.ReliableKafkaAuditAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean({ KafkaProgressMonitor.class, OffsetGates.class })
+@ConditionalOnBean(KafkaProgressMonitor.class)
 @ConditionalOnEnabledHealthIndicator("reliablekafka")
 public final class ReliableKafkaHealthAutoConfiguration {
 
@@ -42,7 +42,8 @@ public final class ReliableKafkaHealthAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "reliableKafkaHealthIndicator")
-	ReliableKafkaHealthIndicator reliableKafkaHealthIndicator(KafkaProgressMonitor monitor, OffsetGates gates,
+	ReliableKafkaHealthIndicator reliableKafkaHealthIndicator(KafkaProgressMonitor monitor,
+			ObjectProvider<OffsetGates> gates,
 			ReliableKafkaProperties properties, ObjectProvider<ProducerFactory<?, ?>> producerFactory,
 			ObjectProvider<TopicDurabilityAudit> audit, ObjectProvider<ListenerFailures> listenerFailures,
 			ObjectProvider<ShareRecordsInFlight> shareRecords) {
@@ -51,7 +52,8 @@ public final class ReliableKafkaHealthAutoConfiguration {
 		if (stuckAfter == null) {
 			stuckAfter = deliveryTimeout(producerFactory.getIfUnique(), properties).plus(STUCK_MARGIN);
 		}
-		return new ReliableKafkaHealthIndicator(monitor, gates, stuckAfter, settings.getRetentionWarningRatio(),
+		// Without the consumer auto-configuration there are no gates: nothing pending to report.
+		return new ReliableKafkaHealthIndicator(monitor, gates.getIfAvailable(OffsetGates::new), stuckAfter, settings.getRetentionWarningRatio(),
 				audit.getIfUnique(), listenerFailures.getIfUnique(), shareRecords.getIfUnique());
 	}
 

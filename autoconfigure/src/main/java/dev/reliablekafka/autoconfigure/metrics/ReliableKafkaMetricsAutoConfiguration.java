@@ -34,7 +34,8 @@ import org.springframework.kafka.core.KafkaTemplate;
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration",
+		"dev.reliablekafka.autoconfigure.consumer.ReliableKafkaConsumerAutoConfiguration",
+		"dev.reliablekafka.autoconfigure.producer.ReliableKafkaProducerAutoConfiguration",
 		"dev.reliablekafka.autoconfigure.monitor.ReliableKafkaMonitorAutoConfiguration" })
 @ConditionalOnClass({ KafkaTemplate.class, MeterRegistry.class })
 @ConditionalOnBean(MeterRegistry.class)
@@ -53,10 +54,10 @@ public final class ReliableKafkaMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnBean(OffsetGates.class)
-	ConsumerProgressMeters reliableKafkaConsumerProgressMeters(MeterRegistry meterRegistry, OffsetGates gates,
-			ObjectProvider<KafkaProgressMonitor> monitor) {
-		return new ConsumerProgressMeters(meterRegistry, gates, monitor.getIfUnique());
+	ConsumerProgressMeters reliableKafkaConsumerProgressMeters(MeterRegistry meterRegistry,
+			ObjectProvider<OffsetGates> gates, ObjectProvider<KafkaProgressMonitor> monitor) {
+		// Without the consumer auto-configuration there are no gates: the monitor's meters remain.
+		return new ConsumerProgressMeters(meterRegistry, gates.getIfAvailable(OffsetGates::new), monitor.getIfUnique());
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.reliablekafka.autoconfigure.monitor;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,10 +23,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
@@ -40,13 +44,26 @@ import org.springframework.kafka.core.KafkaTemplate;
 @EnableConfigurationProperties(ReliableKafkaProperties.class)
 public final class ReliableKafkaMonitorAutoConfiguration {
 
+	private static final String THREAD_NAME_PREFIX = "reliable-kafka-monitor-";
+
 	ReliableKafkaMonitorAutoConfiguration() {
 	}
 
+	/**
+	 * The monitor, sampling on a single thread of its own built with Spring Boot's
+	 * {@link ThreadPoolTaskSchedulerBuilder}, so with the application's task decorator and
+	 * scheduler customizers, and stamping samples with the application's {@link Clock} when
+	 * it has exactly one, else with the system clock in UTC. Not on the application's own
+	 * {@code TaskScheduler}: a sample holds its thread while it waits for the cluster, each
+	 * call for up to {@code reliable.kafka.monitor.timeout}, and Spring Boot's scheduler has a
+	 * single thread by default, so the application's scheduled tasks would run late during a
+	 * cluster fault, just when they matter.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	KafkaProgressMonitor reliableKafkaProgressMonitor(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> consumerFactory,
-			ListableBeanFactory beanFactory, ReliableKafkaProperties properties) {
+			ListableBeanFactory beanFactory, ReliableKafkaProperties properties,
+			ObjectProvider<ThreadPoolTaskSchedulerBuilder> schedulerBuilder, ObjectProvider<Clock> clock) {
 		ReliableKafkaProperties.Monitor monitor = properties.getMonitor();
 		int timeout = (int) monitor.getTimeout().toMillis();
 		KafkaProgressMonitor.Clients clients = new KafkaProgressMonitor.Clients() {
@@ -63,8 +80,20 @@ public final class ReliableKafkaMonitorAutoConfiguration {
 			}
 
 		};
-		return new KafkaProgressMonitor(clients, () -> ListenerTopology.groupTopics(beanFactory),
-				monitor.getInterval(), monitor.getTimeout());
+		Clock sampleClock = clock.getIfUnique(Clock::systemUTC);
+		return KafkaProgressMonitor.withOwnScheduler(clients, () -> ListenerTopology.groupTopics(beanFactory),
+				monitor.getInterval(), monitor.getTimeout(),
+				ownScheduler(schedulerBuilder.getIfUnique(ThreadPoolTaskSchedulerBuilder::new)), sampleClock);
+	}
+
+	/**
+	 * The monitor's own scheduler: one daemon thread, not initialized, since the monitor
+	 * initializes it when it starts and shuts it down when it stops.
+	 */
+	static ThreadPoolTaskScheduler ownScheduler(ThreadPoolTaskSchedulerBuilder builder) {
+		ThreadPoolTaskScheduler scheduler = builder.poolSize(1).threadNamePrefix(THREAD_NAME_PREFIX).build();
+		scheduler.setDaemon(true);
+		return scheduler;
 	}
 
 	/**

@@ -1,11 +1,11 @@
-package dev.reliablekafka.autoconfigure.client;
+package dev.reliablekafka.autoconfigure.producer;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaProperties;
-import dev.reliablekafka.deadletter.DeadLetterSerializer;
+import dev.reliablekafka.errorhandling.DeadLetterSerializer;
 import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -28,7 +28,7 @@ class HardenedProducerFactoryCustomizer implements DefaultKafkaProducerFactoryCu
 
 	/**
 	 * The starter's default for {@code spring.kafka.producer.batch-size}: Kafka's 16 KB
-	 * sends small requests under load (see the README's producer benchmark).
+	 * sends small requests under load (see the producer benchmark in docs/performance.md).
 	 */
 	static final int BATCH_SIZE = 64 * 1024;
 

@@ -1,15 +1,16 @@
-package dev.reliablekafka.producer;
+package dev.reliablekafka.autoconfigure.producer;
 
 import java.util.List;
 import java.util.Objects;
 
-import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
+import dev.reliablekafka.errorhandling.RawBytesDeadLetterPublishingRecoverer;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import dev.reliablekafka.producer.SendFailureHandler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.support.ProducerListener;
@@ -21,7 +22,7 @@ import org.springframework.kafka.support.ProducerListener;
  *
  * @author Reliable Kafka team
  */
-public class ReliableProducerListener implements ProducerListener<Object, Object> {
+class ReliableProducerListener implements ProducerListener<Object, Object> {
 
 	private static final Log logger = LogFactory.getLog(ReliableProducerListener.class);
 

@@ -10,9 +10,7 @@ import dev.reliablekafka.autoconfigure.errorhandling.ReliableKafkaErrorHandlingA
 import dev.reliablekafka.autoconfigure.guard.ReliableKafkaGuardAutoConfiguration;
 import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
-import dev.reliablekafka.share.ShareConsumerFactoryHardening;
 import dev.reliablekafka.share.ShareFailurePolicy;
-import dev.reliablekafka.share.ShareListenerHardening;
 import dev.reliablekafka.share.ShareRecordsInFlight;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
@@ -49,7 +47,7 @@ import org.springframework.kafka.listener.ContainerProperties.ShareAckMode;
  */
 @AutoConfiguration(after = { KafkaAutoConfiguration.class, ReliableKafkaErrorHandlingAutoConfiguration.class,
 		ReliableKafkaGuardAutoConfiguration.class },
-		afterName = "dev.reliablekafka.autoconfigure.client.ReliableKafkaClientsAutoConfiguration")
+		afterName = "dev.reliablekafka.autoconfigure.consumer.ReliableKafkaConsumerAutoConfiguration")
 @ConditionalOnClass(ShareKafkaListenerContainerFactory.class)
 @ConditionalOnBooleanProperty(name = "reliable.kafka.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ReliableKafkaProperties.class)

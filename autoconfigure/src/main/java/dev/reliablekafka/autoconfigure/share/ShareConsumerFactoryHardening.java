@@ -1,10 +1,10 @@
-package dev.reliablekafka.share;
+package dev.reliablekafka.autoconfigure.share;
 
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +26,7 @@ import org.springframework.util.ReflectionUtils;
  *
  * @author Reliable Kafka team
  */
-public class ShareConsumerFactoryHardening implements BeanPostProcessor {
+class ShareConsumerFactoryHardening implements BeanPostProcessor {
 
 	private static final Field KEY_SUPPLIER = field("keyDeserializerSupplier");
 

@@ -1,4 +1,4 @@
-package dev.reliablekafka.share;
+package dev.reliablekafka.autoconfigure.share;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -14,6 +14,10 @@ import dev.reliablekafka.guard.Hazard;
 import dev.reliablekafka.guard.KafkaConfigurationGuard;
 import dev.reliablekafka.guard.Violation;
 import dev.reliablekafka.metrics.ReliableKafkaMetrics;
+import dev.reliablekafka.share.HardenedShareListener;
+import dev.reliablekafka.share.ShareFailurePolicy;
+import dev.reliablekafka.share.ShareGroupSettings;
+import dev.reliablekafka.share.ShareRecordsInFlight;
 import dev.reliablekafka.support.AdminClients;
 import dev.reliablekafka.support.BeforeListenersStart;
 import dev.reliablekafka.support.ListenerTopology;
@@ -41,7 +45,7 @@ import org.springframework.util.ReflectionUtils;
  *
  * @author Reliable Kafka team
  */
-public class ShareListenerHardening extends BeforeListenersStart {
+class ShareListenerHardening extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(ShareListenerHardening.class);
 

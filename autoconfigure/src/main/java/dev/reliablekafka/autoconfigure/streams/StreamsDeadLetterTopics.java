@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +24,7 @@ import org.springframework.kafka.core.KafkaAdmin;
  *
  * @author Reliable Kafka team
  */
-public class StreamsDeadLetterTopics extends BeforeListenersStart {
+class StreamsDeadLetterTopics extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(StreamsDeadLetterTopics.class);
 

@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.springframework.util.ClassUtils;
  *
  * @author Reliable Kafka team
  */
-public class StreamsGuard extends BeforeListenersStart {
+class StreamsGuard extends BeforeListenersStart {
 
 	private static final Log logger = LogFactory.getLog(StreamsGuard.class);
 

@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.Map;
 import java.util.Properties;
@@ -25,7 +25,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *
  * @author Reliable Kafka team
  */
-public class StreamsHardening {
+class StreamsHardening {
 
 	private final StreamsSettings settings;
 

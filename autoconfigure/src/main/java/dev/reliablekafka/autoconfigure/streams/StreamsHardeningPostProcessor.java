@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -12,7 +12,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *
  * @author Reliable Kafka team
  */
-public class StreamsHardeningPostProcessor implements BeanPostProcessor {
+class StreamsHardeningPostProcessor implements BeanPostProcessor {
 
 	private final ObjectProvider<StreamsHardening> hardening;
 

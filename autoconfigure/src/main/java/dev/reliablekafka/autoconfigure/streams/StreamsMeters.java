@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +34,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *
  * @author Reliable Kafka team
  */
-public class StreamsMeters extends BeforeListenersStart {
+class StreamsMeters extends BeforeListenersStart {
 
 	/**
 	 * Records dropped ({@code dropped-records-total}): skipped by an exception handler,

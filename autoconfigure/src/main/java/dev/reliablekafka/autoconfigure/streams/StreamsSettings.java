@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +22,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  * @param deadLetterSuffix what follows the application id in the dead-letter topic's name
  * @author Reliable Kafka team
  */
-public record StreamsSettings(int replicationFactor, int minInsyncReplicas, String processingGuarantee,
+record StreamsSettings(int replicationFactor, int minInsyncReplicas, String processingGuarantee,
 		@Nullable String deadLetterTopic, String deadLetterSuffix) {
 
 	/**

@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *
  * @author Reliable Kafka team
  */
-public class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
+class StreamsTopicUsage implements TopicDurabilityAudit.UsageSource {
 
 	/**
 	 * How the names of internal topics end: repartition topics, and a foreign-key join's

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
-import dev.reliablekafka.consumer.AsyncListenerRetries;
-import dev.reliablekafka.deadletter.DeadLetterSerializer;
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
+import dev.reliablekafka.autoconfigure.consumer.AsyncListenerRetries;
+import dev.reliablekafka.errorhandling.DeadLetterSerializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;

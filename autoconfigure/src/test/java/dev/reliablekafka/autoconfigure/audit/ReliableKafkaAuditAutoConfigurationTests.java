@@ -1,13 +1,10 @@
 package dev.reliablekafka.autoconfigure.audit;
 
-
-
 import dev.reliablekafka.audit.TopicDurabilityAudit;
 import dev.reliablekafka.audit.TopicFinding;
 import dev.reliablekafka.audit.UndurableTopicException;
 import dev.reliablekafka.autoconfigure.KafkaTestBroker;
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
-import dev.reliablekafka.streams.StreamsTopicUsage;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,6 +21,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -127,7 +125,7 @@ class ReliableKafkaAuditAutoConfigurationTests {
 			.extracting(TopicFinding::topic)
 			.containsOnly(this.topic, changelog));
 		streams.withPropertyValues("reliable.kafka.audit.mode=warn").run((context) -> {
-			TopicDurabilityAudit.Usage usage = context.getBean(StreamsTopicUsage.class).usage();
+			TopicDurabilityAudit.Usage usage = streamsUsage(context);
 			assertThat(usage.readTopics()).containsExactly(this.topic);
 			assertThat(usage.writeTopics()).containsExactlyInAnyOrder(this.topic + "-out", application + "-dlt");
 			// Internal topics carry the application id on the cluster, not in the topology.
@@ -145,7 +143,7 @@ class ReliableKafkaAuditAutoConfigurationTests {
 					"spring.kafka.streams.auto-startup=false", "spring.kafka.admin.auto-create=false",
 					"reliable.kafka.audit.mode=warn");
 		streams.run((context) -> {
-			TopicDurabilityAudit.Usage usage = context.getBean(StreamsTopicUsage.class).usage();
+			TopicDurabilityAudit.Usage usage = streamsUsage(context);
 			assertThat(usage.readTopics()).containsExactlyInAnyOrder(this.topic + "-orders", this.topic + "-customers");
 			assertThat(usage.writeTopics()).containsExactlyInAnyOrder(this.topic + "-enriched", application + "-dlt");
 			assertThat(usage.topics())
@@ -157,7 +155,7 @@ class ReliableKafkaAuditAutoConfigurationTests {
 		});
 		streams.withPropertyValues("spring.kafka.streams.replication-factor=1",
 				"reliable.kafka.guard.allow-under-replicated-streams-topics=true")
-			.run((context) -> assertThat(context.getBean(StreamsTopicUsage.class).usage().topics())
+			.run((context) -> assertThat(streamsUsage(context).topics())
 				.noneMatch((name) -> name.startsWith(application + "-")
 						&& !name.equals(application + "-dlt")));
 	}
@@ -219,5 +217,9 @@ class ReliableKafkaAuditAutoConfigurationTests {
 
 	}
 
+
+	private static TopicDurabilityAudit.Usage streamsUsage(ApplicationContext context) {
+		return context.getBean("reliableKafkaStreamsTopicUsage", TopicDurabilityAudit.UsageSource.class).usage();
+	}
 
 }

@@ -1,4 +1,4 @@
-package dev.reliablekafka.consumer;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.util.ArrayList;
 import java.util.List;

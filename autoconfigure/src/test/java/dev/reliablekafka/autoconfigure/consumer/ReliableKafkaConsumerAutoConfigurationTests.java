@@ -1,14 +1,4 @@
-package dev.reliablekafka.autoconfigure.client;
-
-import org.springframework.kafka.listener.AfterRollbackProcessor;
-
-import org.apache.kafka.common.serialization.StringSerializer;
-
-import org.apache.kafka.common.serialization.LongSerializer;
-
-import dev.reliablekafka.deadletter.DeadLetterSerializer;
-
-import dev.reliablekafka.consumer.ForwardTrackingPostProcessor;
+package dev.reliablekafka.autoconfigure.consumer;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -16,18 +6,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.reliablekafka.accounting.SequenceStampingPostProcessor;
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
 import dev.reliablekafka.consumer.ListenerNeverAcknowledgesException;
 import dev.reliablekafka.consumer.OffsetGates;
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
-import dev.reliablekafka.producer.ReliableProducerListener;
+import dev.reliablekafka.errorhandling.DeadLetterSerializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +32,6 @@ import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.kafka.autoconfigure.metrics.KafkaMetricsAutoConfiguration;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
@@ -47,6 +39,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.LoggingProducerListener;
@@ -56,9 +49,9 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ReliableKafkaClientsAutoConfiguration}.
+ * Tests for {@link ReliableKafkaConsumerAutoConfiguration}.
  */
-class ReliableKafkaClientsAutoConfigurationTests {
+class ReliableKafkaConsumerAutoConfigurationTests {
 
 	@TempDir
 	static Path temp;
@@ -111,53 +104,6 @@ class ReliableKafkaClientsAutoConfigurationTests {
 					.containsEntry(DeadLetterSerializer.VALUE_DELEGATE, LongSerializer.class)
 					.containsEntry(DeadLetterSerializer.KEY_DELEGATE, StringSerializer.class);
 			});
-	}
-
-	@Test
-	void whenOnlyBootstrapServersAreSetThenProducerIsDurable() {
-		this.contextRunner.withPropertyValues("spring.kafka.bootstrap-servers=broker:9092").run((context) -> {
-			Map<String, Object> config = context.getBean(DefaultKafkaProducerFactory.class).getConfigurationProperties();
-			assertThat(config).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
-				.containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-				.containsEntry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE)
-				.containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)
-				.containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5)
-				.containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 65_536)
-				.containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
-				.containsEntry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5)
-				.containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, List.of("broker:9092"));
-			assertThat(context.getBean(DefaultKafkaProducerFactory.class).getPhysicalCloseTimeout())
-				.hasSeconds(30);
-		});
-	}
-
-	@Test
-	void whenReliablePropertiesAreSetThenProducerUsesThem() {
-		this.contextRunner
-			.withPropertyValues("reliable.kafka.producer.delivery-timeout=5m", "reliable.kafka.producer.linger=20ms",
-					"reliable.kafka.producer.max-in-flight=3", "reliable.kafka.producer.close-timeout=1m")
-			.run((context) -> {
-				DefaultKafkaProducerFactory<?, ?> factory = context.getBean(DefaultKafkaProducerFactory.class);
-				assertThat(factory.getConfigurationProperties())
-					.containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000)
-					.containsEntry(ProducerConfig.LINGER_MS_CONFIG, 20)
-					.containsEntry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 3);
-				assertThat(factory.getPhysicalCloseTimeout()).hasSeconds(60);
-			});
-	}
-
-	@Test
-	void whenUserSetsSpringKafkaProducerPropertiesThenTheirValuesWin() {
-		this.contextRunner
-			.withPropertyValues("spring.kafka.producer.batch-size=1KB", "spring.kafka.producer.compression-type=gzip",
-					"spring.kafka.producer.properties[linger.ms]=50", "spring.kafka.producer.retries=7")
-			.run((context) -> assertThat(
-					context.getBean(DefaultKafkaProducerFactory.class).getConfigurationProperties())
-				.containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 1024)
-				.containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip")
-				.containsEntry(ProducerConfig.LINGER_MS_CONFIG, "50")
-				.containsEntry(ProducerConfig.RETRIES_CONFIG, 7)
-				.containsEntry(ProducerConfig.ACKS_CONFIG, "all"));
 	}
 
 	@Test
@@ -248,23 +194,6 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	}
 
 	@Test
-	void whenNoProducerListenerIsDefinedThenSendFailuresGoThroughTheStarter() {
-		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(ProducerListener.class);
-			assertThat(context).getBean(ProducerListener.class).isInstanceOf(ReliableProducerListener.class);
-		});
-	}
-
-	@Test
-	void whenUserDefinesProducerListenerThenStarterBacksOff() {
-		this.contextRunner.withBean("myListener", ProducerListener.class, () -> new ProducerListener<>() {
-		}).run((context) -> {
-			assertThat(context).hasSingleBean(ProducerListener.class);
-			assertThat(context).doesNotHaveBean(ReliableProducerListener.class);
-		});
-	}
-
-	@Test
 	void whenUserDefinesFactoryCustomizerThenBothApply() {
 		this.contextRunner
 			.withBean(DefaultKafkaProducerFactoryCustomizer.class,
@@ -324,7 +253,7 @@ class ReliableKafkaClientsAutoConfigurationTests {
 	@Test
 	void whenStarterIsDisabledThenNothingIsHardened() {
 		this.contextRunner.withPropertyValues("reliable.kafka.enabled=false").run((context) -> {
-			assertThat(context).doesNotHaveBean(HardenedProducerFactoryCustomizer.class)
+			assertThat(context).doesNotHaveBean("reliableKafkaProducerFactoryCustomizer")
 				.doesNotHaveBean(OffsetGates.class)
 				.getBean(ProducerListener.class)
 				.isInstanceOf(LoggingProducerListener.class);
@@ -352,6 +281,23 @@ class ReliableKafkaClientsAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(AcknowledgingListener.class)
 			.withPropertyValues("reliable.kafka.consumer.acknowledge-on-return=false")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void whenAccountingIsOffThenProducersAreNotStampedAndConsumersOnlyCountCommitFailures() {
+		this.contextRunner.withBean(SimpleMeterRegistry.class).run((context) -> {
+			assertThat(context.getBean(DefaultKafkaProducerFactory.class).getPostProcessors())
+				.noneMatch(SequenceStampingPostProcessor.class::isInstance);
+			assertThat(context.getBean(DefaultKafkaConsumerFactory.class).getPostProcessors()).singleElement()
+				.isInstanceOf(ConsumerInstrumentation.class);
+		});
+	}
+
+	@Test
+	void whenNeitherMetricsNorAccountingThenConsumersAreNotWrapped() {
+		this.contextRunner.run((context) -> assertThat(
+				context.getBean(DefaultKafkaConsumerFactory.class).getPostProcessors())
+			.isEmpty());
 	}
 
 	@Configuration(proxyBeanMethods = false)

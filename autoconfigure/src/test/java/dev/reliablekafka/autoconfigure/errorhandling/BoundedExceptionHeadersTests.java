@@ -1,4 +1,4 @@
-package dev.reliablekafka.deadletter;
+package dev.reliablekafka.autoconfigure.errorhandling;
 
 import java.nio.charset.StandardCharsets;
 

@@ -3,7 +3,7 @@ package dev.reliablekafka.autoconfigure.errorhandling;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
-import dev.reliablekafka.deadletter.RawBytesDeadLetterPublishingRecoverer;
+import dev.reliablekafka.errorhandling.RawBytesDeadLetterPublishingRecoverer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.LongSerializer;
@@ -116,7 +116,7 @@ class ReliableKafkaErrorHandlingAutoConfigurationTests {
 	private static java.util.List<Object> retrying(ApplicationContext context) {
 		return java.util.List.of(context.getBean(DefaultErrorHandler.class),
 				context.getBean(org.springframework.kafka.listener.DefaultAfterRollbackProcessor.class),
-				context.getBean(dev.reliablekafka.consumer.AsyncListenerRetries.class),
+				context.getBean(dev.reliablekafka.autoconfigure.consumer.AsyncListenerRetries.class),
 				context.getBean(dev.reliablekafka.share.ShareFailurePolicy.class));
 	}
 

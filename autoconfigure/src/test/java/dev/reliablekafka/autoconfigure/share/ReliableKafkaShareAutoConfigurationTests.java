@@ -3,7 +3,6 @@ package dev.reliablekafka.autoconfigure.share;
 import java.util.Map;
 
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
-import dev.reliablekafka.share.ShareListenerHardening;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
-package dev.reliablekafka.share;
+package dev.reliablekafka.autoconfigure.share;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import dev.reliablekafka.deadletter.RawBytesDeserializer;
+import dev.reliablekafka.errorhandling.RawBytesDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;

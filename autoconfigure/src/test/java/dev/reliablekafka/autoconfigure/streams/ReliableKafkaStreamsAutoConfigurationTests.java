@@ -7,8 +7,6 @@ import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
 import dev.reliablekafka.guard.Hazard;
 import dev.reliablekafka.guard.UnsafeKafkaConfigurationException;
 import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
-import dev.reliablekafka.streams.StreamsGuard;
-import dev.reliablekafka.streams.StreamsHardening;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;

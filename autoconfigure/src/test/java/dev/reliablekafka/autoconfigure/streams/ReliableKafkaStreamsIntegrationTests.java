@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import dev.reliablekafka.autoconfigure.KafkaTestBroker;
 import dev.reliablekafka.autoconfigure.ReliableKafkaAutoConfigurations;
 import dev.reliablekafka.streams.ReliableKafkaStreamsHealthIndicator;
-import dev.reliablekafka.streams.StreamsMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,4 +1,4 @@
-package dev.reliablekafka.streams;
+package dev.reliablekafka.autoconfigure.streams;
 
 import java.util.HashMap;
 import java.util.Map;
